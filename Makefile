@@ -1,0 +1,87 @@
+# roost - build, test, bench.
+#   make            roostfs (release, build/)
+#   make unit       build and run the C unit tests
+#   make test       everything: unit tests (release, ASan+UBSan, valgrind on
+#                   one pass) + integration tests that mount for real
+#   make bench      ingest/size/query comparison with the peers of shared/bench
+CC      ?= gcc
+PKGS    := fuse3 liblz4 inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=314 $(WARN) -g -pthread $(PKG_CFLAGS)
+OPT     ?= -O2
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LIBS    := $(PKG_LIBS) -llz4 -lm -pthread
+
+ENGINE_SRC := $(sort $(shell find engine -name '*.c'))
+FS_SRC     := $(sort $(wildcard fs/*.c))
+MOUNT_SRC  := $(sort $(wildcard mount/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+
+# release objects in build/, sanitizer objects in build-asan/
+define objs
+$(patsubst %.c,$(1)/%.o,$(2))
+endef
+
+all: build/roostfs
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
+
+build-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
+
+build/libroost.a: $(call objs,build,$(ENGINE_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+build-asan/libroost.a: $(call objs,build-asan,$(ENGINE_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+build/roostfs: $(call objs,build,$(MOUNT_SRC) $(FS_SRC)) build/libroost.a
+	$(CC) $(OPT) -o $@ $^ $(LIBS)
+
+build-asan/roostfs: $(call objs,build-asan,$(MOUNT_SRC) $(FS_SRC)) build-asan/libroost.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+build/tests/%: build/tests/unit/%.o build/libroost.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIBS)
+
+build-asan/tests/%: build-asan/tests/unit/%.o build-asan/libroost.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+UNIT_BIN      := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+UNIT_BIN_ASAN := $(patsubst tests/unit/%.c,build-asan/tests/%,$(UNIT_SRC))
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+unit-asan: $(UNIT_BIN_ASAN)
+	@scripts/run-unit.sh $(UNIT_BIN_ASAN)
+
+unit-valgrind: $(UNIT_BIN)
+	@VALGRIND=1 scripts/run-unit.sh $(UNIT_BIN)
+
+integration: build/roostfs
+	@scripts/run-integration.sh build/roostfs
+
+integration-asan: build-asan/roostfs
+	@scripts/run-integration.sh build-asan/roostfs
+
+test: unit unit-asan unit-valgrind integration integration-asan
+	@scripts/check-size.sh
+
+bench: build/roostfs
+	@scripts/bench.sh
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all unit unit-asan unit-valgrind integration integration-asan test bench clean
+.SECONDARY:
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,306 @@
+/*
+ * ingest.c - the life cycle of one ingestion: segments between commits,
+ * limits, and the atomic commit (SPEC 3 "Ingestion", fuse-notes 1).
+ */
+#include "ingest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+#include "../catalog/ds_int.h"
+#include "../catalog/opslog.h"
+#include "ingest_int.h"
+
+static void segment_release(struct rs_ingest *g)
+{
+	struct rs_dsv *v = g->v;
+
+	if (!v)
+		return;
+	for (unsigned i = 0; i < v->schema.ncols; i++) {
+		rs_col_release(&g->cols[i]);
+		rs_col_release(&g->defs[i]);
+		if (g->paths)
+			rs_jsonpath_free(g->paths[i]);
+	}
+	for (unsigned i = 0; i < v->qschema.ncols; i++)
+		rs_col_release(&g->qcols[i]);
+	free(g->cols);
+	free(g->defs);
+	free(g->qcols);
+	free(g->paths);
+	free(g->raw);
+	free(g->raw_len);
+	free(g->map);
+	g->cols = g->defs = g->qcols = NULL;
+	g->paths = NULL;
+	g->raw = NULL;
+	g->raw_len = NULL;
+	g->map = NULL;
+	g->nmap = 0;
+	rs_csv_free(g->csv);
+	rs_lines_free(g->lines);
+	g->csv = NULL;
+	g->lines = NULL;
+	rs_dsv_unref(v);
+	g->v = NULL;
+}
+
+/* Start a segment: the current definition, its defaults, fresh parsers. */
+static int segment_begin(struct rs_ingest *g, struct rs_err *err)
+{
+	struct rs_dsv *v = rs_ds_version(g->ds);
+	unsigned nc = v->schema.ncols, nq = v->qschema.ncols;
+	int rc;
+
+	g->v = v;
+	g->cols = xcalloc(nc ? nc : 1, sizeof(*g->cols));
+	g->defs = xcalloc(nc ? nc : 1, sizeof(*g->defs));
+	g->qcols = xcalloc(nq, sizeof(*g->qcols));
+	g->raw = xcalloc(nc ? nc : 1, sizeof(*g->raw));
+	g->raw_len = xcalloc(nc ? nc : 1, sizeof(*g->raw_len));
+	for (unsigned i = 0; i < nc; i++)
+		rs_col_init(&g->cols[i], v->schema.cols[i].type);
+	for (unsigned i = 0; i < nq; i++)
+		rs_col_init(&g->qcols[i], v->qschema.cols[i].type);
+	g->now = rs_wall_time();
+	if ((rc = rs_dsv_eval_defaults(v, g->now, g->defs, err))) {
+		/* defs were released by the callee; keep them initialised */
+		for (unsigned i = 0; i < nc; i++)
+			rs_col_init(&g->defs[i], v->schema.cols[i].type);
+		return rc;
+	}
+	if (g->fmt == RS_IN_CSV) {
+		g->csv = rs_csv_new(0, g->ds->ws->limits.max_row, rs_ingest_csv_record, g);
+	} else {
+		char path[512];
+		g->paths = xcalloc(nc ? nc : 1, sizeof(*g->paths));
+		for (unsigned i = 0; i < nc; i++) {
+			const struct rs_ds_column *dc = &v->def.cols[i];
+			if (dc->jsonpath)
+				snprintf(path, sizeof(path), "%s", dc->jsonpath);
+			else
+				snprintf(path, sizeof(path), "$['%s']", dc->name);
+			if ((rc = rs_jsonpath_compile(path, &g->paths[i], err)))
+				return rc;
+		}
+		g->lines = rs_lines_new(g->ds->ws->limits.max_row, rs_ingest_json_line, g);
+		if (!g->doc)
+			g->doc = rs_json_doc_new();
+	}
+	rs_new_import_id(g->import_id);
+	g->seen_record = 0;
+	g->rows = g->qrows = 0;
+	return 0;
+}
+
+struct rs_ingest *rs_ingest_new(struct rs_catalog *c, struct rs_ds *ds,
+				enum rs_ingest_fmt fmt, int replace, const char *user)
+{
+	struct rs_ingest *g = xcalloc(1, sizeof(*g));
+
+	g->cat = c;
+	g->ds = ds;
+	__atomic_add_fetch(&ds->refs, 1, __ATOMIC_SEQ_CST);
+	g->fmt = fmt;
+	g->replace = replace;
+	g->user = xstrdup(user ? user : "");
+	return g;
+}
+
+static int fail(struct rs_ingest *g, int rc, struct rs_err *err)
+{
+	if (!g->failed) {
+		g->failed = rc;
+		if (err && err->code)
+			g->fail_err = *err;
+		else
+			rs_errf(&g->fail_err, rc, "%s", strerror(-rc));
+	}
+	if (err && !err->code)
+		*err = g->fail_err;
+	return rc;
+}
+
+int rs_ingest_write(struct rs_ingest *g, const char *data, size_t len, struct rs_err *err)
+{
+	struct rs_limits *lim = &g->ds->ws->limits;
+	int rc;
+
+	if (g->failed)
+		return fail(g, g->failed, err);
+	if (!g->v && (rc = segment_begin(g, err)))
+		return fail(g, rc, err);
+	g->dirty = 1;
+	g->bytes_in += len;
+	if (lim->max_ingest && g->bytes_in > lim->max_ingest)
+		return fail(g, rs_errf(err, -EFBIG, "ingestion larger than max_ingest (%llu bytes)",
+				       (unsigned long long)lim->max_ingest), err);
+	if (g->fmt == RS_IN_CSV)
+		rc = rs_csv_feed(g->csv, data, len, err);
+	else
+		rc = rs_lines_feed(g->lines, data, len, err);
+	if (rc < 0) {
+		if (g->fail_err.code && !err->code)
+			*err = g->fail_err;
+		return fail(g, rc, err);
+	}
+	return 0;
+}
+
+int rs_ingest_dirty(const struct rs_ingest *g)
+{
+	return g->dirty;
+}
+
+static void log_result(struct rs_ingest *g, const char *event, int rc, const struct rs_err *err,
+		       uint64_t t0, uint64_t rows, uint64_t qrows)
+{
+	struct rs_opslog_entry e = {
+		.event_type = event,
+		.ds_id = g->ds->id,
+		.ds_name = g->ds->name,
+		.ok = rc == 0,
+		.elapsed = (double)(rs_now_ns() - t0) / 1e9,
+		.error = rc ? (err && err->msg[0] ? err->msg : strerror(-rc)) : NULL,
+		.import_id = g->import_id[0] ? g->import_id : NULL,
+		.rows = (int64_t)rows,
+		.rows_quarantine = (int64_t)qrows,
+		.user = g->user,
+	};
+	rs_opslog_append(g->ds->ws, &e);
+}
+
+static uint64_t staged_bytes(struct rs_staged *s)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		struct rs_part *p;
+		if (rs_part_open(s->dirs[i], &p, NULL) == 0) {
+			total += rs_part_bytes(p);
+			rs_part_unref(p);
+		}
+	}
+	return total;
+}
+
+static uint64_t ws_bytes(struct rs_catalog *c, struct rs_ws *w)
+{
+	uint64_t total = 0;
+
+	pthread_rwlock_rdlock(&c->lock);
+	for (unsigned i = 0; i < w->nds; i++) {
+		struct rs_snapshot *s = rs_table_snapshot(w->ds[i]->data);
+		total += s->bytes;
+		rs_snapshot_unref(s);
+	}
+	pthread_rwlock_unlock(&c->lock);
+	return total;
+}
+
+int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct rs_err *err)
+{
+	uint64_t t0 = rs_now_ns();
+	const char *event = g->replace ? "replace" : "append";
+	uint64_t rows = 0, qrows = 0;
+	int rc = 0;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!g->dirty && !g->replace)
+		return 0;	/* a close with nothing new */
+	if (g->failed) {
+		rc = g->failed;
+		if (err)
+			*err = g->fail_err;
+		goto discard;
+	}
+	if (!g->v && (rc = segment_begin(g, err)))
+		goto discard;
+	/* the end of a segment ends its last line */
+	if (g->csv)
+		rc = rs_csv_finish(g->csv, err);
+	else
+		rc = rs_lines_finish(g->lines, err);
+	if (rc < 0) {
+		if (g->fail_err.code && err && !err->code)
+			*err = g->fail_err;
+		goto discard;
+	}
+	if ((rc = rs_ingest_stage_flush(g, 0, err)) || (rc = rs_ingest_stage_flush(g, 1, err)))
+		goto discard;
+	rows = g->rows;
+	qrows = g->qrows;
+	pthread_mutex_lock(&g->ds->commit_lock);
+	if (g->ds->deleted) {
+		pthread_mutex_unlock(&g->ds->commit_lock);
+		rc = rs_errf(err, -ENOENT, "data source '%s' was deleted", g->ds->name);
+		goto discard;
+	}
+	if (g->ds->ws->limits.max_storage) {
+		uint64_t now = ws_bytes(g->cat, g->ds->ws), add = staged_bytes(&g->staged);
+		if (now + add > g->ds->ws->limits.max_storage) {
+			pthread_mutex_unlock(&g->ds->commit_lock);
+			rc = rs_errf(err, -EDQUOT,
+				     "workspace storage quota exceeded: max_storage is %llu bytes",
+				     (unsigned long long)g->ds->ws->limits.max_storage);
+			goto discard;
+		}
+	}
+	rc = rs_table_commit(g->ds->data, g->staged.dirs, g->staged.n, g->replace, err);
+	if (!rc) {
+		rs_staged_clear(&g->staged);
+		if (g->qstaged.n) {
+			rc = rs_table_commit(g->qtable, g->qstaged.dirs, g->qstaged.n, 0, err);
+			if (!rc)
+				rs_staged_clear(&g->qstaged);
+		}
+	}
+	pthread_mutex_unlock(&g->ds->commit_lock);
+	if (rc)
+		goto discard;
+	log_result(g, event, 0, NULL, t0, rows, qrows);
+	if (res) {
+		res->rows = rows;
+		res->rows_quarantine = qrows;
+		res->committed = 1;
+		memcpy(res->import_id, g->import_id, sizeof(res->import_id));
+	}
+	g->replace = 0;
+	g->dirty = 0;
+	segment_release(g);
+	return 0;
+
+discard:
+	rs_staged_discard(&g->staged);
+	rs_staged_discard(&g->qstaged);
+	log_result(g, event, rc, err, t0, 0, 0);
+	/* the failure is reported once; the handle may go on */
+	g->failed = 0;
+	memset(&g->fail_err, 0, sizeof(g->fail_err));
+	g->replace = 0;
+	g->dirty = 0;
+	segment_release(g);
+	return rc;
+}
+
+void rs_ingest_free(struct rs_ingest *g)
+{
+	if (!g)
+		return;
+	rs_staged_discard(&g->staged);
+	rs_staged_discard(&g->qstaged);
+	segment_release(g);
+	rs_json_doc_free(g->doc);
+	rs_buf_release(&g->scratch);
+	rs_buf_release(&g->scratch2);
+	rs_buf_release(&g->err_cols);
+	rs_buf_release(&g->err_msgs);
+	rs_ds_unref(g->cat, g->ds);
+	free(g->user);
+	free(g);
+}

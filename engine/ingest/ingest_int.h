@@ -1,0 +1,74 @@
+/*
+ * ingest_int.h - internals of one ingestion, shared by ingest.c (life
+ * cycle, commit), ingest_row.c (records to typed rows or quarantine rows)
+ * and ingest_stage.c (sort, partition, write staged parts).
+ */
+#ifndef RS_INGEST_INGEST_INT_H
+#define RS_INGEST_INGEST_INT_H
+
+#include "../base/buf.h"
+#include "../base/err.h"
+#include "csv.h"
+#include "ingest.h"
+#include "json.h"
+
+/* staged rows are written as parts past either budget */
+#define RS_STAGE_MAX_ROWS (1u << 20)
+#define RS_STAGE_MAX_BYTES (96u << 20)
+
+struct rs_staged {
+	char **dirs;
+	unsigned n;
+};
+
+struct rs_ingest {
+	struct rs_catalog *cat;
+	struct rs_ds *ds;
+	struct rs_dsv *v;		/* definition this segment converts to */
+	enum rs_ingest_fmt fmt;
+	int replace;			/* next commit replaces */
+	char *user;
+	int failed;			/* sticky error code */
+	struct rs_err fail_err;
+
+	/* parsers */
+	struct rs_csv *csv;
+	struct rs_lines *lines;
+	struct rs_json_doc *doc;
+	struct rs_jsonpath **paths;	/* per column */
+	struct rs_buf scratch, scratch2;
+
+	/* current segment (since last commit) */
+	int dirty;			/* bytes arrived */
+	int seen_record;		/* header detection done */
+	int *map;			/* CSV field -> column, by name after a header */
+	unsigned nmap;
+	uint64_t bytes_in;		/* whole ingestion, for max_ingest */
+	uint64_t rows, qrows;		/* segment counts */
+	char import_id[27];
+	int64_t now;
+
+	struct rs_col *defs;		/* per column, one row */
+	struct rs_col *cols;		/* staged rows */
+	struct rs_col *qcols;		/* staged quarantine rows */
+	struct rs_staged staged, qstaged;
+	struct rs_table *qtable;
+
+	/* per-row error collection */
+	struct rs_buf err_cols, err_msgs;	/* \0-separated lists */
+	unsigned nerr, nerr_cols;
+	const char **raw;		/* per column raw text of this row, NULL = absent */
+	size_t *raw_len;
+};
+
+/* ingest_row.c */
+int rs_ingest_csv_record(void *ctx, const struct rs_csv_record *rec);
+int rs_ingest_json_line(void *ctx, const char *line, size_t len, uint64_t lineno);
+
+/* ingest_stage.c: write the staged rows (main or quarantine) as parts */
+int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err);
+int rs_ingest_stage_full(const struct rs_ingest *g);
+void rs_staged_discard(struct rs_staged *s);
+void rs_staged_clear(struct rs_staged *s);	/* forget (after commit) */
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * ingest_stage.c - staged rows to parts: sort by (partition key, sorting
+ * key), cut at partition boundaries, write each run as a part that no
+ * manifest names yet. Memory beyond the staged rows: the permutation and
+ * one granule of gathered rows.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+#include "../storage/part.h"
+#include "../types/value.h"
+#include "ingest_int.h"
+
+struct sort_ctx {
+	struct rs_col **keys;	/* partition keys first, then sorting keys */
+	unsigned nkeys;
+	unsigned npart;		/* how many of keys are partition keys */
+};
+
+static int cmp_keys(const struct sort_ctx *s, unsigned nk, uint32_t a, uint32_t b)
+{
+	for (unsigned k = 0; k < nk; k++) {
+		int c = rs_value_cmp(s->keys[k], a, s->keys[k], b);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int cmp_rows(const void *pa, const void *pb, void *ctx)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int c = cmp_keys(ctx, ((struct sort_ctx *)ctx)->nkeys, a, b);
+
+	return c ? c : (a < b ? -1 : a > b);	/* stable: keep arrival order */
+}
+
+int rs_ingest_stage_full(const struct rs_ingest *g)
+{
+	size_t n = g->cols[0].n, bytes = 0;
+
+	if (n >= RS_STAGE_MAX_ROWS)
+		return 1;
+	if (n & 1023)
+		return 0;
+	for (unsigned i = 0; i < g->v->schema.ncols; i++) {
+		const struct rs_col *c = &g->cols[i];
+		bytes += c->n * (c->width + 8) + c->nbytes;
+		if (c->child)
+			bytes += c->child->n * (c->child->width + 8) + c->child->nbytes;
+	}
+	return bytes >= RS_STAGE_MAX_BYTES;
+}
+
+void rs_staged_discard(struct rs_staged *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		rs_rm_rf(s->dirs[i]);
+		free(s->dirs[i]);
+	}
+	free(s->dirs);
+	s->dirs = NULL;
+	s->n = 0;
+}
+
+void rs_staged_clear(struct rs_staged *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		free(s->dirs[i]);
+	free(s->dirs);
+	s->dirs = NULL;
+	s->n = 0;
+}
+
+/* Write rows perm[from..to) of cols as one part. */
+static int write_run(struct rs_table *t, const struct rs_schema *schema, struct rs_col *cols,
+		     const uint32_t *perm, size_t from, size_t to, struct rs_staged *st,
+		     struct rs_err *err)
+{
+	char dir[PATH_MAX];
+	struct rs_part_writer *w = NULL;
+	struct rs_col *tmp = NULL;
+	int rc;
+
+	rs_table_new_part_dir(t, dir, sizeof(dir));
+	if ((rc = rs_part_writer_open(dir, schema, &w, err)))
+		return rc;
+	if (!perm) {
+		rc = rs_part_writer_add(w, cols, from, to - from, err);
+	} else {
+		tmp = xcalloc(schema->ncols, sizeof(*tmp));
+		for (unsigned i = 0; i < schema->ncols; i++)
+			rs_col_init(&tmp[i], schema->cols[i].type);
+		for (size_t r = from; r < to && !rc; r += RS_GRANULE_ROWS) {
+			size_t n = RS_MIN((size_t)RS_GRANULE_ROWS, to - r);
+			for (unsigned i = 0; i < schema->ncols && !rc; i++) {
+				rs_col_reset(&tmp[i]);
+				rc = rs_col_gather(&tmp[i], &cols[i], perm + r, n);
+			}
+			if (!rc)
+				rc = rs_part_writer_add(w, tmp, 0, n, err);
+		}
+		for (unsigned i = 0; i < schema->ncols; i++)
+			rs_col_release(&tmp[i]);
+		free(tmp);
+	}
+	if (rc) {
+		rs_part_writer_abort(w);
+		return rc == -ENOMEM ? rs_errf(err, rc, "out of memory writing a part") : rc;
+	}
+	if ((rc = rs_part_writer_finish(w, err))) {
+		rs_rm_rf(dir);
+		return rc;
+	}
+	st->dirs = xrealloc(st->dirs, (st->n + 1) * sizeof(char *));
+	st->dirs[st->n++] = xstrdup(dir);
+	return 0;
+}
+
+int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err)
+{
+	const struct rs_schema *schema = quarantine ? &g->v->qschema : &g->v->schema;
+	struct rs_col *cols = quarantine ? g->qcols : g->cols;
+	size_t n = cols[0].n;
+	struct sort_ctx sc = { 0 };
+	struct rs_col **owned = NULL;
+	uint32_t *perm = NULL;
+	struct rs_table *t;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (quarantine) {
+		if (!g->qtable && (rc = rs_ds_quarantine_table(g->ds, &g->qtable, err)))
+			return rc;
+		t = g->qtable;
+		rc = write_run(t, schema, cols, NULL, 0, n, &g->qstaged, err);
+		goto out;
+	}
+	t = g->ds->data;
+	sc.npart = g->v->part_key.n;
+	sc.nkeys = g->v->part_key.n + g->v->sort_key.n;
+	if (sc.nkeys) {
+		sc.keys = xcalloc(sc.nkeys, sizeof(*sc.keys));
+		owned = xcalloc(sc.nkeys, sizeof(*owned));
+		for (unsigned k = 0; k < sc.nkeys && !rc; k++) {
+			const struct rs_key *key = k < sc.npart ? &g->v->part_key : &g->v->sort_key;
+			unsigned idx = k < sc.npart ? k : k - sc.npart;
+			int own = 0;
+			rc = rs_key_eval(key, idx, cols, &sc.keys[k], &own);
+			if (own)
+				owned[k] = sc.keys[k];
+		}
+		if (rc) {
+			rs_errf(err, rc, "out of memory sorting rows");
+			goto out;
+		}
+		/* already in order (time-ordered input is common): no permutation */
+		size_t r;
+		for (r = 1; r < n; r++)
+			if (cmp_keys(&sc, sc.nkeys, (uint32_t)(r - 1), (uint32_t)r) > 0)
+				break;
+		if (r < n) {
+			perm = malloc(n * sizeof(*perm));
+			if (!perm) {
+				rc = rs_errf(err, -ENOMEM, "out of memory sorting rows");
+				goto out;
+			}
+			for (size_t i = 0; i < n; i++)
+				perm[i] = (uint32_t)i;
+			qsort_r(perm, n, sizeof(*perm), cmp_rows, &sc);
+		}
+	}
+	/* one part per partition run */
+	size_t from = 0;
+	while (from < n && !rc) {
+		size_t to = from + 1;
+		if (sc.npart) {
+			while (to < n && cmp_keys(&sc, sc.npart, perm ? perm[to - 1] : (uint32_t)(to - 1),
+						  perm ? perm[to] : (uint32_t)to) == 0)
+				to++;
+		} else {
+			to = n;
+		}
+		rc = write_run(t, schema, cols, perm, from, to, &g->staged, err);
+		from = to;
+	}
+out:
+	if (owned) {
+		for (unsigned k = 0; k < sc.nkeys; k++)
+			if (owned[k]) {
+				rs_col_release(owned[k]);
+				free(owned[k]);
+			}
+		free(owned);
+	}
+	free(sc.keys);
+	free(perm);
+	for (unsigned i = 0; i < schema->ncols; i++)
+		rs_col_reset(&cols[i]);
+	return rc;
+}

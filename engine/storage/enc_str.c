@@ -1,0 +1,287 @@
+#include "enc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/err.h"
+#include "../types/column.h"
+#include "part_int.h"
+
+#define STRDICT_HDR 12
+
+/* Dictionary of the strings: codes in e->codes, first rows in e->ent.
+ * Returns the number of distinct strings (and their total size in
+ * *dict_bytes), 0 when more than cap. */
+static size_t dict_str(struct rs_enc *e, const uint8_t *bytes, const uint64_t *offs, size_t n,
+		       size_t cap, uint64_t *dict_bytes)
+{
+	size_t nd = 0;
+	uint64_t db = 0;
+
+	if (rs_enc_table(e, cap))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *v = bytes + offs[i];
+		size_t len = (size_t)(offs[i + 1] - offs[i]);
+		uint64_t h = rs_hash_bytes(v, len);
+		size_t s = h & e->mask;
+
+		for (;;) {
+			uint32_t x = e->slots[s];
+
+			if (!x) {
+				if (nd == cap)
+					return 0;
+				e->ent[nd] = (uint32_t)i;
+				e->ehash[nd] = h;
+				e->slots[s] = (uint32_t)++nd;
+				e->codes[i] = (uint32_t)(nd - 1);
+				db += len;
+				break;
+			}
+			if (e->ehash[x - 1] == h) {
+				size_t r = e->ent[x - 1];
+				if (offs[r + 1] - offs[r] == len && !memcmp(bytes + offs[r], v, len)) {
+					e->codes[i] = x - 1;
+					break;
+				}
+			}
+			s = (s + 1) & e->mask;
+		}
+		if (i == 1023 && nd > 768)	/* mostly distinct: give up early */
+			return 0;
+	}
+	*dict_bytes = db;
+	return nd;
+}
+
+static int strdict_payload(struct rs_enc *e, const uint8_t *bytes, const uint64_t *offs,
+			   size_t n, size_t nd, uint64_t dict_bytes, struct rs_buf *out)
+{
+	unsigned cb = rs_bits(nd - 1);
+	uint8_t hdr[STRDICT_HDR] = { 0 };
+	size_t cbytes = rs_bp_bytes(n, cb);
+	int rc;
+
+	hdr[0] = (uint8_t)cb;
+	rs_st32(hdr + 4, (uint32_t)nd);
+	rs_st32(hdr + 8, (uint32_t)n);
+	for (size_t j = 0; j < nd; j++)
+		e->k[j] = offs[e->ent[j] + 1] - offs[e->ent[j]];
+	if ((rc = rs_buf_add(out, hdr, sizeof(hdr))) || (rc = rs_int_put(e, e->k, nd, out)) ||
+	    (rc = rs_buf_reserve(out, dict_bytes + cbytes + 8)))
+		return rc;
+	for (size_t j = 0; j < nd; j++) {
+		size_t r = e->ent[j], len = (size_t)(offs[r + 1] - offs[r]);
+		memcpy(out->data + out->len, bytes + offs[r], len);
+		out->len += len;
+	}
+	for (size_t i = 0; i < n; i++)
+		e->t[i] = e->codes[i];
+	rs_bp_pack(e->t, n, cb, (uint8_t *)out->data + out->len);
+	out->len += cbytes;
+	out->data[out->len] = 0;
+	return 0;
+}
+
+int rs_enc_str(struct rs_enc *e, const struct rs_col *c, size_t from, size_t n,
+	       struct rs_buf *out)
+{
+	const uint64_t *offs;
+	uint64_t total, maxlen = 0, dict_bytes = 0, plain_est, dict_est;
+	size_t nd = 0;
+	unsigned enc = RS_ENC_STR;
+	int rc;
+
+	if (n > UINT32_MAX)
+		return -EFBIG;
+	if ((rc = rs_enc_grow(e, n)))
+		return rc;
+	rs_buf_reset(&e->pay);
+	if (!n) {
+		if ((rc = rs_int_put(e, e->k, 0, &e->pay)))
+			return rc;
+		return rs_block_put(out, enc, e->pay.data, e->pay.len);
+	}
+	offs = c->offs + from;
+	total = offs[n] - offs[0];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = offs[i + 1] - offs[i];
+		e->k[i] = len;
+		maxlen = len > maxlen ? len : maxlen;
+	}
+	plain_est = total * 8 + n * rs_bits(maxlen);
+	if (n >= 16)
+		nd = dict_str(e, c->bytes, offs, n, n / 2, &dict_bytes);
+	if (nd) {
+		dict_est = dict_bytes * 8 + nd * rs_bits(maxlen) + n * rs_bits(nd - 1);
+		if (dict_est * 10 < plain_est * 8)
+			enc = RS_ENC_STRDICT;
+	}
+	if (enc == RS_ENC_STRDICT) {
+		rc = strdict_payload(e, c->bytes, offs, n, nd, dict_bytes, &e->pay);
+	} else {
+		rc = rs_int_put(e, e->k, n, &e->pay);
+		if (!rc)
+			rc = rs_buf_add(&e->pay, c->bytes + offs[0], (size_t)total);
+	}
+	if (rc)
+		return rc;
+	return rs_block_put(out, enc, e->pay.data, e->pay.len);
+}
+
+/* ---- decoding ---- */
+
+static int reserve_bytes(struct rs_col *c, size_t extra)
+{
+	size_t need = c->nbytes + extra, cap;
+	uint8_t *p;
+
+	if (need < c->nbytes)
+		return -ENOMEM;
+	if (need <= c->bytes_cap && c->bytes)
+		return 0;
+	cap = c->bytes_cap ? c->bytes_cap : 256;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	p = realloc(c->bytes, cap);
+	if (!p)
+		return -ENOMEM;
+	c->bytes = p;
+	c->bytes_cap = cap;
+	return 0;
+}
+
+static int oom(const struct rs_block_cur *c, struct rs_err *err)
+{
+	return rs_errf(err, -ENOMEM, "out of memory reading '%s'", c->file ? c->file : "?");
+}
+
+/* Plain strings: lengths become offsets in o[0..n), then one copy. */
+static int get_plain(const struct rs_block_cur *c, const struct rs_stream *s, struct rs_col *dst,
+		     uint64_t *o, size_t n, const char **why, struct rs_err *err)
+{
+	struct rs_intp ip;
+	uint64_t rem, pos = dst->nbytes;
+
+	if (rs_int_parse(s->p, s->len, n, 8, 0, &ip)) {
+		*why = "bad string lengths";
+		return -EIO;
+	}
+	rs_int_get(&ip, o);
+	rem = s->len - ip.size;
+	for (size_t i = 0; i < n; i++) {
+		if (o[i] > rem) {
+			*why = "string lengths exceed the stream";
+			return -EIO;
+		}
+		rem -= o[i];
+		pos += o[i];
+		o[i] = pos;
+	}
+	if (rem) {
+		*why = "trailing bytes after strings";
+		return -EIO;
+	}
+	if (reserve_bytes(dst, (size_t)(pos - dst->nbytes)))
+		return oom(c, err);
+	if (pos > dst->nbytes)
+		memcpy(dst->bytes + dst->nbytes, s->p + ip.size, (size_t)(pos - dst->nbytes));
+	dst->nbytes = (size_t)pos;
+	return 0;
+}
+
+static int get_dict(const struct rs_block_cur *c, const struct rs_stream *s, struct rs_col *dst,
+		    uint64_t *o, size_t n, const char **why, struct rs_err *err)
+{
+	const uint8_t *p = s->p, *dict, *codes;
+	struct rs_intp ip;
+	uint64_t *doff = NULL, dtotal = 0, total = 0;
+	size_t nd, pos;
+	unsigned cb;
+	int rc = -EIO;
+
+	*why = "bad string dictionary";
+	if (s->len < STRDICT_HDR)
+		return -EIO;
+	cb = p[0];
+	nd = rs_ld32(p + 4);
+	if (p[1] || rs_ld16(p + 2) || cb > 32 || rs_ld32(p + 8) != n || (!nd && n))
+		return -EIO;
+	if (rs_int_parse(p + STRDICT_HDR, s->len - STRDICT_HDR, nd, 8, 0, &ip))
+		return -EIO;
+	doff = malloc((nd + 1) * sizeof(*doff));
+	if (!doff)
+		return oom(c, err);
+	rs_int_get(&ip, doff + 1);
+	dict = p + STRDICT_HDR + ip.size;
+	doff[0] = 0;
+	for (size_t j = 1; j <= nd; j++) {
+		dtotal += doff[j];
+		if (doff[j] > s->len || dtotal > s->len)
+			goto out;
+		doff[j] = dtotal;
+	}
+	if (dtotal > s->len - STRDICT_HDR - ip.size)
+		goto out;
+	codes = dict + dtotal;
+	if (rs_bp_bytes(n, cb) != s->len - STRDICT_HDR - ip.size - dtotal)
+		goto out;
+	rs_bp_unpack(codes, cb, n, o);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len;
+
+		if (o[i] >= nd)
+			goto out;
+		len = doff[o[i] + 1] - doff[o[i]];
+		if (total + len < total)
+			goto out;
+		total += len;
+	}
+	if (reserve_bytes(dst, (size_t)total)) {
+		rc = oom(c, err);
+		goto out;
+	}
+	pos = dst->nbytes;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = o[i], len = doff[k + 1] - doff[k];
+
+		memcpy(dst->bytes + pos, dict + doff[k], (size_t)len);
+		pos += (size_t)len;
+		o[i] = pos;
+	}
+	dst->nbytes = pos;
+	rc = 0;
+	*why = NULL;
+out:
+	free(doff);
+	return rc;
+}
+
+int rs_dec_str(struct rs_block_cur *c, struct rs_col *dst, size_t n, struct rs_err *err)
+{
+	struct rs_stream s;
+	size_t off = c->pos;
+	uint64_t *o = dst->offs + dst->n + 1;	/* the caller reserved n rows */
+	const char *why = NULL;
+	int rc;
+
+	if ((rc = rs_block_stream(c, &s, NULL, 0, 0, err)))
+		return rc;
+	if (s.enc == RS_ENC_STR)
+		rc = get_plain(c, &s, dst, o, n, &why, err);
+	else if (s.enc == RS_ENC_STRDICT)
+		rc = get_dict(c, &s, dst, o, n, &why, err);
+	else {
+		why = "unexpected encoding";
+		rc = -EIO;
+	}
+	rs_stream_release(&s);
+	if (rc && why)
+		return rs_enc_corrupt(c, off, why, err);
+	return rc;
+}

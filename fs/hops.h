@@ -1,0 +1,19 @@
+/*
+ * hops.h - handle helpers shared by the file operations.
+ */
+#ifndef RS_FS_HOPS_H
+#define RS_FS_HOPS_H
+
+#include "handle.h"
+
+struct rsfs_handle *rsfs_handle_new(enum rsfs_hkind kind, const char *path);
+void rsfs_handle_free(struct rsfs *fs, struct rsfs_handle *h);
+int rsfs_export_start(struct rsfs_handle *h, struct rs_err *err);
+int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_caller *c,
+		   struct rs_err *err);
+int rsfs_pipe_name_taken(struct rsfs *fs, struct rs_ws *ws, const char *base,
+			 enum rsfs_folder except);
+int rsfs_ingest_file(struct rsfs *fs, struct rs_ds *ds, int fmt, const char *file,
+		     const char *user, struct rs_err *err);
+
+#endif

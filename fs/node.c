@@ -1,0 +1,197 @@
+/*
+ * node.c - does a classified path exist, and what are its attributes as a
+ * given caller sees them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../engine/catalog/opslog.h"
+#include "fs.h"
+
+static int backing_of(struct rsfs_node *n, const struct rsfs_caller *c)
+{
+	char dir[4096];
+	int rc;
+
+	if (n->p.folder == F_PLAYGROUND) {
+		char sub[64];
+		snprintf(sub, sizeof(sub), "playground/%u", (unsigned)c->uid);
+		rc = rs_ws_files_dir(n->ws, sub, dir, sizeof(dir));
+	} else {
+		rc = rs_ws_files_dir(n->ws, rsfs_folder_names[n->p.folder], dir, sizeof(dir));
+	}
+	if (rc)
+		return rc;
+	if (snprintf(n->backing, sizeof(n->backing), "%s/%s", dir, n->p.name) >=
+	    (int)sizeof(n->backing))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int has_suffix(const char *s, const char *suf, char *prefix, size_t prefsz)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	if (n <= m || strcmp(s + n - m, suf) || n - m >= prefsz)
+		return 0;
+	memcpy(prefix, s, n - m);
+	prefix[n - m] = 0;
+	return 1;
+}
+
+int rsfs_node_resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *c,
+		      struct rsfs_node *n)
+{
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	if ((rc = rsfs_path_parse(path, &n->p)))
+		return rc;
+	switch (n->p.kind) {
+	case K_ROOT:
+		return 0;
+	case K_ROOT_ERRORS:
+		rs_errlog_path(fs->cat, NULL, c->uid, n->backing, sizeof(n->backing));
+		return 0;
+	case K_ORG:
+	case K_ORGDIR:
+	case K_ORG_ADMINS:
+		if (!rs_org_exists(fs->cat, n->p.org, NULL))
+			return -ENOENT;
+		if (n->p.kind == K_ORG_ADMINS)
+			snprintf(n->backing, sizeof(n->backing), "%s/orgs/%s/admins",
+				 fs->cat->root, n->p.org);
+		return 0;
+	default:
+		break;
+	}
+	n->ws = rs_ws_get(fs->cat, n->p.org, n->p.ws);
+	if (!n->ws)
+		return -ENOENT;
+	switch (n->p.kind) {
+	case K_WS:
+	case K_FOLDER:
+		return 0;
+	case K_WS_MEMBERS:
+		snprintf(n->backing, sizeof(n->backing), "%s/members", n->ws->dir);
+		return 0;
+	case K_WS_ERRORS:
+		rs_errlog_path(fs->cat, n->ws, c->uid, n->backing, sizeof(n->backing));
+		return 0;
+	case K_DS_DEF:
+		n->ds = rs_ds_get(fs->cat, n->ws, n->p.base);
+		if (n->ds || rsfs_pending_has(fs, path))
+			return 0;
+		return -ENOENT;
+	case K_DS_DATA: {
+		char prefix[256];
+		n->ds = rs_ds_get(fs->cat, n->ws, n->p.base);
+		if (n->ds)
+			return 0;
+		if (has_suffix(n->p.base, "_quarantine", prefix, sizeof(prefix))) {
+			n->ds = rs_ds_get(fs->cat, n->ws, prefix);
+			if (n->ds && rs_ds_has_quarantine(n->ds)) {
+				n->p.kind = K_DS_QUAR;
+				snprintf(n->p.base, sizeof(n->p.base), "%s", prefix);
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
+	case K_PIPE_DEF:
+	case K_PLAIN:
+		if ((rc = backing_of(n, c)))
+			return rc;
+		if (access(n->backing, F_OK) == 0 || rsfs_pending_has(fs, path))
+			return 0;
+		return -ENOENT;
+	case K_SERVICE:
+		if (!strcmp(n->p.base, "datasources_ops_log")) {
+			rs_opslog_csv_path(n->ws, n->backing, sizeof(n->backing));
+			return 0;
+		}
+		return -ENOENT;
+	default:
+		return -ENOENT;
+	}
+}
+
+void rsfs_node_release(struct rsfs *fs, struct rsfs_node *n)
+{
+	if (n->ds)
+		rs_ds_unref(fs->cat, n->ds);
+	if (n->ws)
+		rs_ws_unref(fs->cat, n->ws);
+	n->ds = NULL;
+	n->ws = NULL;
+}
+
+static off_t file_size(const char *path, struct timespec *mtime)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (mtime)
+		*mtime = st.st_mtim;
+	return st.st_size;
+}
+
+int rsfs_node_stat(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_caller *c,
+		   struct stat *st)
+{
+	mode_t bits = rsfs_mode(fs, n, c);
+	struct timespec t = { .tv_sec = fs->mount_time };
+	int dir = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->st_uid = c->uid;
+	st->st_gid = c->gid;
+	st->st_blksize = 4096;
+	st->st_nlink = 1;
+	switch (n->p.kind) {
+	case K_ROOT:
+	case K_ORG:
+	case K_ORGDIR:
+	case K_WS:
+	case K_FOLDER:
+		dir = 1;
+		if (n->ws)
+			t.tv_sec = n->ws->created;
+		break;
+	case K_DS_DEF:
+		if (n->ds) {
+			struct rs_dsv *v = rs_ds_version(n->ds);
+			st->st_size = (off_t)v->len;
+			rs_dsv_unref(v);
+		}
+		break;
+	case K_DS_DATA:
+	case K_DS_QUAR:
+		st->st_blksize = 1 << 20;	/* cp/cat then write 1 MiB at a time */
+		break;
+	case K_SERVICE:
+		if (n->p.fmt == 0)	/* csv: the growing log, with its real size */
+			st->st_size = file_size(n->backing, &t);
+		break;
+	case K_ROOT_ERRORS:
+	case K_WS_ERRORS:
+	case K_WS_MEMBERS:
+	case K_ORG_ADMINS:
+	case K_PIPE_DEF:
+	case K_PLAIN:
+		st->st_size = file_size(n->backing, &t);
+		break;
+	default:
+		break;
+	}
+	st->st_mode = (dir ? S_IFDIR : S_IFREG) | bits;
+	if (dir)
+		st->st_nlink = 2;
+	st->st_blocks = (st->st_size + 511) / 512;
+	st->st_atim = st->st_mtim = st->st_ctim = t;
+	return 0;
+}

@@ -1,0 +1,444 @@
+/*
+ * ops_dir.c - names: lookup, attributes, directories, unlink, rename.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "../engine/base/util.h"
+#include "fs.h"
+
+#define FS(req) ((struct rsfs *)fuse_req_userdata(req))
+
+void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	c->uid = ctx->uid;
+	c->gid = ctx->gid;
+	c->pid = ctx->pid;
+	c->is_operator = c->uid == 0 || c->uid == fs->operator_uid;
+	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(c->user, sizeof(c->user), "%s", pw.pw_name);
+	else
+		snprintf(c->user, sizeof(c->user), "%u", (unsigned)c->uid);
+}
+
+int rsfs_child_path(struct rsfs *fs, fuse_ino_t parent, const char *name, char *out,
+		    size_t outsz)
+{
+	char dir[PATH_MAX];
+	int rc;
+
+	if ((rc = rsfs_ino_path(fs, parent, dir, sizeof(dir))))
+		return rc;
+	if (strchr(name, '/'))
+		return -EINVAL;
+	if (snprintf(out, outsz, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name) >= (int)outsz)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+void rsfs_reply_entry(fuse_req_t req, struct rsfs *fs, const char *path,
+		      const struct stat *st)
+{
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	e.attr = *st;
+	e.ino = rsfs_ino_ref(fs, path);
+	e.attr.st_ino = e.ino;
+	/* modes depend on the caller and names come and go server-side */
+	e.attr_timeout = 0;
+	e.entry_timeout = 0;
+	if (fuse_reply_entry(req, &e))
+		rsfs_ino_forget(fs, e.ino, 1);
+}
+
+void rsfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct rsfs *fs = FS(req);
+	struct rsfs_caller c;
+	struct rsfs_node n;
+	char path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	rsfs_caller_get(fs, req, &c);
+	if ((rc = rsfs_child_path(fs, parent, name, path, sizeof(path))))
+		goto out_err;
+	if ((rc = rsfs_node_resolve(fs, path, &c, &n))) {
+		rsfs_node_release(fs, &n);
+		goto out_err;
+	}
+	rsfs_node_stat(fs, &n, &c, &st);
+	rsfs_node_release(fs, &n);
+	rsfs_reply_entry(req, fs, path, &st);
+	return;
+out_err:
+	fuse_reply_err(req, -rc);
+}
+
+void rsfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	rsfs_ino_forget(FS(req), ino, nlookup);
+	fuse_reply_none(req);
+}
+
+void rsfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		rsfs_ino_forget(FS(req), forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+void rsfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rsfs *fs = FS(req);
+	struct rsfs_caller c;
+	struct rsfs_node n;
+	char path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	rsfs_caller_get(fs, req, &c);
+	if ((rc = rsfs_ino_path(fs, ino, path, sizeof(path))) ||
+	    (rc = rsfs_node_resolve(fs, path, &c, &n))) {
+		if (!rc)
+			rsfs_node_release(fs, &n);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	rsfs_node_stat(fs, &n, &c, &st);
+	rsfs_node_release(fs, &n);
+	st.st_ino = ino;
+	fuse_reply_attr(req, &st, 0);
+}
+
+void rsfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct rsfs *fs = FS(req);
+	struct rsfs_caller c;
+	struct rsfs_node n;
+	char path[PATH_MAX];
+	int rc;
+
+	rsfs_caller_get(fs, req, &c);
+	if ((rc = rsfs_ino_path(fs, ino, path, sizeof(path))) ||
+	    (rc = rsfs_node_resolve(fs, path, &c, &n))) {
+		if (!rc)
+			rsfs_node_release(fs, &n);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	rc = rsfs_perm(fs, &n, &c, mask & 7);
+	rsfs_node_release(fs, &n);
+	fuse_reply_err(req, -rc);
+}
+
+void rsfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct rsfs *fs = FS(req);
+	struct statvfs sv;
+
+	if (statvfs(fs->cat->root, &sv) < 0)
+		memset(&sv, 0, sizeof(sv));
+	sv.f_namemax = 255;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* ---- directories ---- */
+
+struct dirlist {
+	char **names;
+	unsigned char *types;
+	unsigned n, cap;
+};
+
+static void dl_add(struct dirlist *d, const char *name, int isdir)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if (!strcmp(d->names[i], name))
+			return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->names = xrealloc(d->names, d->cap * sizeof(char *));
+		d->types = xrealloc(d->types, d->cap);
+	}
+	d->names[d->n] = xstrdup(name);
+	d->types[d->n++] = isdir;
+}
+
+static void dl_add_names(struct dirlist *d, char **names, unsigned n, int isdir)
+{
+	for (unsigned i = 0; i < n; i++) {
+		dl_add(d, names[i], isdir);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void dl_add_files(struct dirlist *d, const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+
+	if (!dh)
+		return;
+	while ((e = readdir(dh)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && e->d_type != DT_DIR &&
+		    !strstr(e->d_name, ".roost-tmp"))
+			dl_add(d, e->d_name, 0);
+	closedir(dh);
+}
+
+static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_caller *c,
+		     struct dirlist *d)
+{
+	char **names;
+	unsigned cnt;
+	char dir[PATH_MAX], buf[300];
+
+	dl_add(d, ".", 1);
+	dl_add(d, "..", 1);
+	switch (n->p.kind) {
+	case K_ROOT:
+		dl_add(d, ".errors", 0);
+		rs_org_list(fs->cat, &names, &cnt);
+		dl_add_names(d, names, cnt, 1);
+		break;
+	case K_ORG:
+		dl_add(d, "organization", 1);
+		if (rs_ws_list(fs->cat, n->p.org, &names, &cnt) == 0)
+			dl_add_names(d, names, cnt, 1);
+		break;
+	case K_ORGDIR:
+		dl_add(d, "admins", 0);
+		break;
+	case K_WS:
+		dl_add(d, "members", 0);
+		dl_add(d, ".errors", 0);
+		for (int f = 0; f < F_NFOLDERS; f++)
+			dl_add(d, rsfs_folder_names[f], 1);
+		break;
+	case K_FOLDER:
+		if (n->p.folder == F_DATASOURCES) {
+			rs_ds_list(fs->cat, n->ws, &names, &cnt);
+			for (unsigned i = 0; i < cnt; i++) {
+				struct rs_ds *ds = rs_ds_get(fs->cat, n->ws, names[i]);
+				snprintf(buf, sizeof(buf), "%s.datasource", names[i]);
+				dl_add(d, buf, 0);
+				snprintf(buf, sizeof(buf), "%s.csv", names[i]);
+				dl_add(d, buf, 0);
+				snprintf(buf, sizeof(buf), "%s.ndjson", names[i]);
+				dl_add(d, buf, 0);
+				if (ds && rs_ds_has_quarantine(ds)) {
+					snprintf(buf, sizeof(buf), "%s_quarantine.csv", names[i]);
+					dl_add(d, buf, 0);
+				}
+				rs_ds_unref(fs->cat, ds);
+				free(names[i]);
+			}
+			free(names);
+		}
+		if (n->p.folder == F_TINYBIRD) {
+			dl_add(d, "datasources_ops_log.csv", 0);
+			break;
+		}
+		if (n->p.folder == F_PLAYGROUND) {
+			char sub[64];
+			snprintf(sub, sizeof(sub), "playground/%u", (unsigned)c->uid);
+			if (rs_ws_files_dir(n->ws, sub, dir, sizeof(dir)) == 0)
+				dl_add_files(d, dir);
+			break;
+		}
+		if (rs_ws_files_dir(n->ws, rsfs_folder_names[n->p.folder], dir, sizeof(dir)) == 0)
+			dl_add_files(d, dir);
+		break;
+	default:
+		break;
+	}
+}
+
+static void dl_free(struct dirlist *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		free(d->names[i]);
+	free(d->names);
+	free(d->types);
+	free(d);
+}
+
+void rsfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rsfs *fs = FS(req);
+	struct rsfs_caller c;
+	struct rsfs_node n;
+	char path[PATH_MAX];
+	struct dirlist *d;
+	int rc;
+
+	rsfs_caller_get(fs, req, &c);
+	if ((rc = rsfs_ino_path(fs, ino, path, sizeof(path))) ||
+	    (rc = rsfs_node_resolve(fs, path, &c, &n))) {
+		if (!rc)
+			rsfs_node_release(fs, &n);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	if ((rc = rsfs_perm(fs, &n, &c, A_READ))) {
+		rsfs_node_release(fs, &n);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	d = xcalloc(1, sizeof(*d));
+	list_dir(fs, &n, &c, d);
+	rsfs_node_release(fs, &n);
+	fi->fh = (uintptr_t)d;
+	fuse_reply_open(req, fi);
+}
+
+void rsfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		  struct fuse_file_info *fi)
+{
+	struct dirlist *d = (struct dirlist *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (off_t i = off; i < (off_t)d->n; i++) {
+		/* glibc skips entries whose inode number is 0; the number is
+		 * informative only, lookup gives the real one */
+		struct stat st = { .st_mode = d->types[i] ? S_IFDIR : S_IFREG,
+				   .st_ino = (ino_t)i + 2 };
+		size_t need = fuse_add_direntry(req, buf + used, size - used, d->names[i], &st,
+						i + 1);
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+void rsfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	dl_free((struct dirlist *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+void rsfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct rsfs *fs = FS(req);
+	struct rs_err err = { 0 };
+	struct rsfs_caller c;
+	struct rsfs_path p;
+	char path[PATH_MAX];
+	struct rsfs_node n;
+	struct stat st;
+	int rc;
+
+	rsfs_caller_get(fs, req, &c);
+	if ((rc = rsfs_child_path(fs, parent, name, path, sizeof(path))))
+		goto out;
+	if (rsfs_node_resolve(fs, path, &c, &n) == 0) {
+		rsfs_node_release(fs, &n);
+		rc = rs_errf(&err, -EEXIST, "'%s' already exists", name);
+		goto fail;
+	}
+	rsfs_node_release(fs, &n);
+	rc = rsfs_path_parse(path, &p);
+	if (rc == 0 && p.kind == K_ORG) {
+		if (!c.is_operator)
+			rc = rs_errf(&err, -EACCES, "only the operator creates organizations");
+		else
+			rc = rs_org_create(fs->cat, name, &err);
+	} else if (rc == 0 && p.kind == K_WS) {
+		if (!rs_org_exists(fs->cat, p.org, NULL))
+			rc = -ENOENT;
+		else if (!c.is_operator)
+			rc = rs_errf(&err, -EACCES, "only org admins create workspaces");
+		else
+			rc = rs_ws_create(fs->cat, p.org, name, c.user, &err);
+	} else {
+		rc = rs_errf(&err, -EPERM, "directories cannot be created here");
+	}
+	if (rc)
+		goto fail;
+	if ((rc = rsfs_node_resolve(fs, path, &c, &n))) {
+		rsfs_node_release(fs, &n);
+		goto out;
+	}
+	rsfs_node_stat(fs, &n, &c, &st);
+	rsfs_node_release(fs, &n);
+	rsfs_reply_entry(req, fs, path, &st);
+	return;
+fail:
+	rsfs_fail(fs, &c, path, "mkdir", rc, &err);
+out:
+	fuse_reply_err(req, -rc);
+}
+
+void rsfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct rsfs *fs = FS(req);
+	struct rs_err err = { 0 };
+	struct rsfs_caller c;
+	struct rsfs_node n;
+	char path[PATH_MAX];
+	int rc;
+
+	rsfs_caller_get(fs, req, &c);
+	if ((rc = rsfs_child_path(fs, parent, name, path, sizeof(path))))
+		goto out;
+	rc = rsfs_node_resolve(fs, path, &c, &n);
+	rsfs_node_release(fs, &n);
+	if (rc)
+		goto out;
+	if (n.p.kind == K_WS) {
+		if (!c.is_operator)
+			rc = rs_errf(&err, -EACCES, "only admins delete a workspace");
+		else
+			rc = rs_ws_delete(fs->cat, n.p.org, n.p.ws, &err);
+	} else if (n.p.kind == K_ORG) {
+		if (!c.is_operator)
+			rc = rs_errf(&err, -EACCES, "only the operator deletes organizations");
+		else
+			rc = rs_org_delete(fs->cat, n.p.org, &err);
+	} else if (n.p.kind == K_FOLDER || n.p.kind == K_ORGDIR) {
+		rc = rs_errf(&err, -EPERM, "'%s' is part of every workspace", name);
+	} else {
+		rc = -ENOTDIR;
+	}
+	if (rc)
+		rsfs_fail(fs, &c, path, "rmdir", rc, &err);
+out:
+	fuse_reply_err(req, -rc);
+}
+
+void rsfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+void rsfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+void rsfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EPERM);
+}

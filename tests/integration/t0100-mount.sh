@@ -1,0 +1,76 @@
+#!/bin/bash
+# Mounting, the tree of organizations and workspaces, names, persistence,
+# config errors, clean exits.
+. "$(dirname "$0")/lib.sh"
+
+expect 'a bad config is refused with FILE:LINE: message' '
+	printf "[storage]\npath = /tmp/x\ncolour = blue\n" >bad.ini &&
+	! "$ROOSTFS" -f -c bad.ini "$MNT" 2>err &&
+	grep -q "bad.ini:3: unknown key .colour. in \[storage\]" err &&
+	printf "[limits]\nquery_timeout = soon\n" >bad2.ini &&
+	! "$ROOSTFS" -f -c bad2.ini "$MNT" 2>err2 &&
+	grep -q "bad2.ini:2: invalid value .soon. for query_timeout" err2 &&
+	printf "[storage]\n[nonsense]\n" >bad3.ini &&
+	! "$ROOSTFS" -f -c bad3.ini "$MNT" 2>err3 &&
+	grep -q "bad3.ini:2: unknown section \[nonsense\]" err3
+'
+
+rs_mount || exit 1
+
+expect 'an empty mount lists only .errors' '
+	is "$(ls -A "$MNT")" ".errors"
+'
+expect 'mkdir creates organizations and workspaces with the fixed folders' '
+	mkdir "$MNT/acme" && mkdir "$MNT/acme/web" &&
+	is "$(ls "$MNT/acme")" "$(printf "organization\nweb")" &&
+	is "$(ls "$MNT/acme/web" | tr "\n" " ")" "copies datasources endpoints fixtures materializations members pipes playground tests tinybird " &&
+	test -d "$MNT/acme/web/datasources" && test -f "$MNT/acme/web/.errors"
+'
+expect 'the creator is the first admin of a workspace' '
+	is "$(cat "$MNT/acme/web/members")" "root admin"
+'
+expect 'invalid names are refused with EINVAL, existing ones with EEXIST' '
+	fails_with "Invalid argument" mkdir "$MNT/1acme" &&
+	fails_with "Invalid argument" mkdir "$MNT/organization" &&
+	fails_with "File exists" mkdir "$MNT/acme/organization" &&
+	fails_with "Invalid argument" mkdir "$MNT/acme/bad-name" &&
+	fails_with "File exists" mkdir "$MNT/acme" &&
+	fails_with "File exists" mkdir "$MNT/acme/web" &&
+	grep -q "mkdir 1acme EINVAL invalid organization name" "$MNT/.errors"
+'
+expect 'folders of a workspace cannot be made or removed' '
+	fails_with "Operation not permitted" mkdir "$MNT/acme/web/datasources/sub" &&
+	fails_with "Operation not permitted" rmdir "$MNT/acme/web/pipes"
+'
+expect 'a missing workspace is ENOENT' '
+	fails_with "No such file or directory" ls "$MNT/acme/nope" &&
+	fails_with "No such file or directory" ls "$MNT/nope/web"
+'
+expect 'stat and find see the tree' '
+	is "$(stat -c %F "$MNT/acme/web")" "directory" &&
+	find "$MNT/acme" >found && grep -q "/acme/web/tinybird/datasources_ops_log.csv" found
+'
+expect 'rmdir of a workspace deletes it' '
+	mkdir "$MNT/acme/tmp" && rmdir "$MNT/acme/tmp" && ! test -e "$MNT/acme/tmp"
+'
+expect 'links and special files are not allowed' '
+	fails_with "Operation not permitted" ln -s x "$MNT/acme/web/tests/l" &&
+	echo hi >"$MNT/acme/web/tests/a.yaml" &&
+	fails_with "Operation not permitted" ln "$MNT/acme/web/tests/a.yaml" "$MNT/acme/web/tests/b.yaml" &&
+	fails_with "Operation not permitted" mkfifo "$MNT/acme/web/tests/f"
+'
+rs_umount || echo "not ok - unmount"
+
+rs_mount || exit 1
+expect 'organizations and workspaces persist across a remount' '
+	test -d "$MNT/acme/web/datasources" && is "$(cat "$MNT/acme/web/tests/a.yaml")" "hi" &&
+	! test -e "$MNT/acme/tmp"
+'
+expect 'SIGTERM unmounts and exits 0' "
+	kill -TERM $DAEMON_PID && for i in \$(seq 50); do grep -q ' $MNT fuse' /proc/mounts || break; sleep 0.1; done &&
+	! grep -q ' $MNT fuse' /proc/mounts
+"
+wait "$DAEMON_PID"; st=$?
+DAEMON_PID=
+expect "the daemon's exit status after SIGTERM is 0" "[ $st -eq 0 ]"
+done_testing
