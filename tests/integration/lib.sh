@@ -78,7 +78,7 @@ rs_umount() {
 
 # The daemon was killed: clear the dead mount.
 rs_reap() {
-	[ -n "$DAEMON_PID" ] && wait "$DAEMON_PID" 2>/dev/null
+	[ -n "$DAEMON_PID" ] && { wait "$DAEMON_PID"; } 2>/dev/null
 	DAEMON_PID=
 	for _ in $(seq 1 50); do
 		is_mounted "$MNT" || return 0
