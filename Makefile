@@ -69,8 +69,10 @@ unit-valgrind: $(UNIT_BIN)
 integration: build/roostfs
 	@scripts/run-integration.sh build/roostfs
 
+# the sanitizer pass runs the same tests on smaller data (10M rows of the
+# big-file test run in the release pass)
 integration-asan: build-asan/roostfs
-	@scripts/run-integration.sh build-asan/roostfs
+	@BIG_ROWS=1000000 CRASH_RUNS=10 scripts/run-integration.sh build-asan/roostfs
 
 test: unit unit-asan unit-valgrind integration integration-asan
 	@scripts/check-size.sh

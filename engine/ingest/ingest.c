@@ -20,7 +20,10 @@ static void segment_release(struct rs_ingest *g)
 
 	if (!v)
 		return;
+	rs_ingest_stage_wait(g, NULL);
 	for (unsigned i = 0; i < v->schema.ncols; i++) {
+		if (g->spare)
+			rs_col_release(&g->spare[i]);
 		rs_col_release(&g->cols[i]);
 		rs_col_release(&g->defs[i]);
 		if (g->paths)
@@ -29,6 +32,8 @@ static void segment_release(struct rs_ingest *g)
 	for (unsigned i = 0; i < v->qschema.ncols; i++)
 		rs_col_release(&g->qcols[i]);
 	free(g->cols);
+	free(g->spare);
+	g->spare = NULL;
 	free(g->defs);
 	free(g->qcols);
 	free(g->paths);
@@ -231,7 +236,8 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 			*err = g->fail_err;
 		goto discard;
 	}
-	if ((rc = rs_ingest_stage_flush(g, 0, err)) || (rc = rs_ingest_stage_flush(g, 1, err)))
+	if ((rc = rs_ingest_stage_flush(g, 0, err)) || (rc = rs_ingest_stage_wait(g, err)) ||
+	    (rc = rs_ingest_stage_flush(g, 1, err)))
 		goto discard;
 	rows = g->rows;
 	qrows = g->qrows;
@@ -276,6 +282,7 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	return 0;
 
 discard:
+	rs_ingest_stage_wait(g, NULL);
 	rs_staged_discard(&g->staged);
 	rs_staged_discard(&g->qstaged);
 	log_result(g, event, rc, err, t0, 0, 0);
@@ -292,6 +299,8 @@ void rs_ingest_free(struct rs_ingest *g)
 {
 	if (!g)
 		return;
+	if (g->v)
+		rs_ingest_stage_wait(g, NULL);
 	rs_staged_discard(&g->staged);
 	rs_staged_discard(&g->qstaged);
 	segment_release(g);

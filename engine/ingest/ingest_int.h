@@ -6,6 +6,8 @@
 #ifndef RS_INGEST_INGEST_INT_H
 #define RS_INGEST_INGEST_INT_H
 
+#include <pthread.h>
+
 #include "../base/buf.h"
 #include "../base/err.h"
 #include "csv.h"
@@ -14,7 +16,7 @@
 
 /* staged rows are written as parts past either budget */
 #define RS_STAGE_MAX_ROWS (1u << 20)
-#define RS_STAGE_MAX_BYTES (96u << 20)
+#define RS_STAGE_MAX_BYTES (64u << 20)
 
 struct rs_staged {
 	char **dirs;
@@ -50,6 +52,11 @@ struct rs_ingest {
 
 	struct rs_col *defs;		/* per column, one row */
 	struct rs_col *cols;		/* staged rows */
+	struct rs_col *spare;		/* the other set: written by the worker meanwhile */
+	pthread_t worker;		/* sorts, encodes and writes a full set */
+	int worker_on;
+	int worker_rc;
+	struct rs_err worker_err;
 	struct rs_col *qcols;		/* staged quarantine rows */
 	struct rs_staged staged, qstaged;
 	struct rs_table *qtable;
@@ -68,6 +75,8 @@ int rs_ingest_json_line(void *ctx, const char *line, size_t len, uint64_t lineno
 /* ingest_stage.c: write the staged rows (main or quarantine) as parts */
 int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err);
 int rs_ingest_stage_full(const struct rs_ingest *g);
+/* Wait for the background write of the previous set; its verdict. */
+int rs_ingest_stage_wait(struct rs_ingest *g, struct rs_err *err);
 void rs_staged_discard(struct rs_staged *s);
 void rs_staged_clear(struct rs_staged *s);	/* forget (after commit) */
 

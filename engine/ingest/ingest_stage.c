@@ -120,27 +120,18 @@ static int write_run(struct rs_table *t, const struct rs_schema *schema, struct 
 	return 0;
 }
 
-int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err)
+/* Sort cols by (partition, sorting key) and write one part per partition. */
+static int write_sorted(struct rs_ingest *g, struct rs_col *cols, struct rs_staged *st,
+			struct rs_err *err)
 {
-	const struct rs_schema *schema = quarantine ? &g->v->qschema : &g->v->schema;
-	struct rs_col *cols = quarantine ? g->qcols : g->cols;
+	const struct rs_schema *schema = &g->v->schema;
 	size_t n = cols[0].n;
 	struct sort_ctx sc = { 0 };
 	struct rs_col **owned = NULL;
 	uint32_t *perm = NULL;
-	struct rs_table *t;
+	struct rs_table *t = g->ds->data;
 	int rc = 0;
 
-	if (!n)
-		return 0;
-	if (quarantine) {
-		if (!g->qtable && (rc = rs_ds_quarantine_table(g->ds, &g->qtable, err)))
-			return rc;
-		t = g->qtable;
-		rc = write_run(t, schema, cols, NULL, 0, n, &g->qstaged, err);
-		goto out;
-	}
-	t = g->ds->data;
 	sc.npart = g->v->part_key.n;
 	sc.nkeys = g->v->part_key.n + g->v->sort_key.n;
 	if (sc.nkeys) {
@@ -185,7 +176,7 @@ int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *er
 		} else {
 			to = n;
 		}
-		rc = write_run(t, schema, cols, perm, from, to, &g->staged, err);
+		rc = write_run(t, schema, cols, perm, from, to, st, err);
 		from = to;
 	}
 out:
@@ -202,4 +193,68 @@ out:
 	for (unsigned i = 0; i < schema->ncols; i++)
 		rs_col_reset(&cols[i]);
 	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct rs_ingest *g = arg;
+
+	g->worker_rc = write_sorted(g, g->spare, &g->staged, &g->worker_err);
+	return NULL;
+}
+
+int rs_ingest_stage_wait(struct rs_ingest *g, struct rs_err *err)
+{
+	int rc;
+
+	if (!g->worker_on)
+		return 0;
+	pthread_join(g->worker, NULL);
+	g->worker_on = 0;
+	rc = g->worker_rc;
+	g->worker_rc = 0;
+	if (rc && err && !err->code)
+		*err = g->worker_err;
+	memset(&g->worker_err, 0, sizeof(g->worker_err));
+	return rc;
+}
+
+/*
+ * Main rows: the full set is handed to a worker thread that sorts, encodes
+ * and writes it while parsing goes on into the other set (both cores busy,
+ * memory bounded by two sets). Quarantine rows are few: written here.
+ */
+int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err)
+{
+	unsigned nc = g->v->schema.ncols;
+	struct rs_col *tmp;
+	int rc;
+
+	if (quarantine) {
+		if (!g->qcols[0].n)
+			return 0;
+		if (!g->qtable && (rc = rs_ds_quarantine_table(g->ds, &g->qtable, err)))
+			return rc;
+		rc = write_run(g->qtable, &g->v->qschema, g->qcols, NULL, 0, g->qcols[0].n,
+			       &g->qstaged, err);
+		for (unsigned i = 0; i < g->v->qschema.ncols; i++)
+			rs_col_reset(&g->qcols[i]);
+		return rc;
+	}
+	if ((rc = rs_ingest_stage_wait(g, err)))
+		return rc;
+	if (!g->cols[0].n)
+		return 0;
+	if (!g->spare) {
+		g->spare = xcalloc(nc, sizeof(*g->spare));
+		for (unsigned i = 0; i < nc; i++)
+			rs_col_init(&g->spare[i], g->v->schema.cols[i].type);
+	}
+	tmp = g->spare;
+	g->spare = g->cols;
+	g->cols = tmp;
+	if (pthread_create(&g->worker, NULL, worker_main, g) != 0)
+		return write_sorted(g, g->spare, &g->staged, err);	/* no thread: do it here */
+	g->worker_on = 1;
+	return 0;
 }

@@ -1,0 +1,86 @@
+#!/bin/bash
+# make bench: ingestion of the shared/bench events CSV into roost through
+# the mount, against ClickHouse (MergeTree) and DuckDB loading the same file
+# in the same run; on-disk sizes; roost's peak RSS; export check.
+#   BENCH_ROWS=10000000 (default)  BENCH_DIR=/tmp/roost-bench
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${ROOST_SHARED:-$ROOT/../shared}
+B=$SHARED/bench
+ROWS=${BENCH_ROWS:-10000000}
+DIR=${BENCH_DIR:-/tmp/roost-bench}
+export TZ=UTC
+mkdir -p "$DIR"
+CSV=$DIR/events_$ROWS.csv
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+"$B/setup-peers.sh" >"$DIR/setup-peers.log" 2>&1 || { echo "peer setup failed: $DIR/setup-peers.log"; exit 1; }
+cc -O2 -o "$DIR/gen_events" "$B/gen_events.c"
+[ -s "$CSV" ] || "$DIR/gen_events" "$ROWS" csv 42 >"$CSV"
+"$DIR/gen_events" --countries >"$DIR/countries.csv"
+cat "$CSV" >/dev/null	# page cache, for everyone
+
+# ---- roost
+MNT=$DIR/mnt STORE=$DIR/store
+fusermount3 -u -z "$MNT" 2>/dev/null || true
+rm -rf "$STORE"; mkdir -p "$MNT" "$STORE"
+printf '[storage]\npath = %s\n' "$STORE" >"$DIR/roost.ini"
+/usr/bin/time -v -o "$DIR/roost.time" "$ROOT/build/roostfs" -f -c "$DIR/roost.ini" "$MNT" 2>"$DIR/roost.log" &
+for _ in $(seq 100); do grep -q " $MNT fuse" /proc/mounts && break; sleep 0.1; done
+trap 'fusermount3 -u -z "$MNT" 2>/dev/null || true' EXIT
+mkdir "$MNT/bench" "$MNT/bench/ws"
+cat >"$MNT/bench/ws/datasources/events.datasource" <<'D'
+SCHEMA >
+    `timestamp` DateTime,
+    `session_id` String,
+    `user_id` UInt64,
+    `action` LowCardinality(String),
+    `country` LowCardinality(String),
+    `device` LowCardinality(String),
+    `browser` LowCardinality(String),
+    `pathname` String,
+    `referrer` String,
+    `duration_ms` UInt32,
+    `revenue` Float64
+
+ENGINE "MergeTree"
+ENGINE_PARTITION_KEY "toYYYYMM(timestamp)"
+ENGINE_SORTING_KEY "timestamp"
+D
+t=$(now); cp "$CSV" "$MNT/bench/ws/datasources/events.csv"; roost_load=$(since "$t")
+roost_bytes=$(du -sb "$STORE"/orgs/bench/ws/ws/ds/*/data | awk '{ s += $1 } END { print s }')
+t=$(now); roost_rows=$(tail -n +2 "$MNT/bench/ws/datasources/events.csv" | wc -l); roost_export=$(since "$t")
+fusermount3 -u "$MNT"; wait
+roost_rss=$(awk -F': ' '/Maximum resident/ { print $2 }' "$DIR/roost.time")
+
+# ---- DuckDB
+ddb=$DIR/events.duckdb; rm -f "$ddb" "$ddb.wal"
+sed -e "s#@EVENTS_CSV@#$CSV#" -e "s#@COUNTRIES_CSV@#$DIR/countries.csv#" "$B/schema/duckdb.sql" >"$DIR/duckdb_load.sql"
+t=$(now); node "$B/engines/duckdb.mjs" exec "$ddb" "$DIR/duckdb_load.sql" >/dev/null; duck_load=$(since "$t")
+duck_bytes=$(stat -c %s "$ddb")
+
+# ---- ClickHouse MergeTree
+"$B/ch-server.sh" start >/dev/null
+CHC() { clickhouse-client --port 19000 "$@"; }
+sed -e "s#@DB@#bench_mt#g" -e "s#@ENGINE_EVENTS@#ENGINE = MergeTree() PARTITION BY toYYYYMM(timestamp) ORDER BY timestamp#" \
+    -e "s#@ENGINE_DIM@#ENGINE = MergeTree() ORDER BY code#" "$B/schema/clickhouse.sql" | sed -e 's/--.*$//' | CHC -n
+t=$(now); CHC --database bench_mt --allow_experimental_low_cardinality_type=1 -q "INSERT INTO events FORMAT CSV" <"$CSV"; ch_load=$(since "$t")
+CHC --database bench_mt -q "OPTIMIZE TABLE events FINAL"
+ch_bytes=$(CHC -q "SELECT sum(bytes_on_disk) FROM system.parts WHERE database='bench_mt' AND table='events' AND active")
+"$B/ch-server.sh" stop >/dev/null
+
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+cat <<T
+
+ingest of $ROWS rows ($(mib "$(stat -c %s "$CSV")") MiB CSV), same file, same run:
+
+| engine | load s | Mrows/s | roost speed-up | on disk MiB |
+|---|---:|---:|---:|---:|
+| roost (cp through the mount) | $roost_load | $(awk -v r="$ROWS" -v s="$roost_load" 'BEGIN{printf "%.2f", r/s/1e6}') | 1.00x | $(mib "$roost_bytes") |
+| DuckDB | $duck_load | $(awk -v r="$ROWS" -v s="$duck_load" 'BEGIN{printf "%.2f", r/s/1e6}') | $(ratio "$duck_load" "$roost_load")x | $(mib "$duck_bytes") |
+| ClickHouse MergeTree | $ch_load | $(awk -v r="$ROWS" -v s="$ch_load" 'BEGIN{printf "%.2f", r/s/1e6}') | $(ratio "$ch_load" "$roost_load")x | $(mib "$ch_bytes") |
+
+roost: rows exported $roost_rows (export ${roost_export}s), daemon peak RSS $((roost_rss / 1024)) MiB
+T
