@@ -148,11 +148,13 @@ static int parse_col(struct rs_part *p, unsigned i, struct mcur *m, const char *
 			}
 			c->mm[g].min_off = (uint32_t)mmlen;
 			c->mm[g].min_len = (uint32_t)l1;
-			memcpy(c->mm_bytes + mmlen, m->p + m->pos - l2 - 2 - l1, l1);
+			if (l1)	/* mm_bytes is NULL until a non-empty value */
+				memcpy(c->mm_bytes + mmlen, m->p + m->pos - l2 - 2 - l1, l1);
 			mmlen += l1;
 			c->mm[g].max_off = (uint32_t)mmlen;
 			c->mm[g].max_len = (uint32_t)l2;
-			memcpy(c->mm_bytes + mmlen, m->p + m->pos - l2, l2);
+			if (l2)
+				memcpy(c->mm_bytes + mmlen, m->p + m->pos - l2, l2);
 			mmlen += l2;
 		}
 	}
