@@ -306,6 +306,7 @@ void rs_catalog_close(struct rs_catalog *c)
 {
 	if (!c)
 		return;
+	rs_catalog_stop_merger(c);
 	for (unsigned i = 0; i < c->norgs; i++)
 		org_free(c, c->orgs[i]);
 	free(c->orgs);
@@ -490,9 +491,18 @@ int rs_ws_delete(struct rs_catalog *c, const char *org, const char *ws,
 		pthread_rwlock_unlock(&c->lock);
 		return rs_errf(err, rc, "cannot delete workspace '%s'", ws);
 	}
+	/* merges and commits in progress finish first, then nothing writes */
+	pthread_mutex_lock(&w->log_lock);
 	w->deleted = 1;
-	for (unsigned i = 0; i < w->nds; i++)
-		w->ds[i]->deleted = 1;
+	pthread_mutex_unlock(&w->log_lock);
+	for (unsigned i = 0; i < w->nds; i++) {
+		struct rs_ds *d = w->ds[i];
+		pthread_mutex_lock(&d->merge_lock);
+		pthread_mutex_lock(&d->commit_lock);
+		d->deleted = 1;
+		pthread_mutex_unlock(&d->commit_lock);
+		pthread_mutex_unlock(&d->merge_lock);
+	}
 	rs_rm_rf(w->dir);
 	for (unsigned i = 0; i < o->nws; i++)
 		if (o->ws[i] == w) {

@@ -81,6 +81,7 @@ struct rs_ds {
 	struct rs_table *data;
 	struct rs_table *quarantine;	/* NULL until the first quarantined row */
 	pthread_mutex_t commit_lock;	/* serialises commits into data/quarantine */
+	pthread_mutex_t merge_lock;	/* held by a background merge; delete waits */
 };
 
 struct rs_org;
@@ -119,7 +120,18 @@ struct rs_catalog {
 	struct rs_limits *limit_vals;
 	unsigned nlimit;
 	pthread_mutex_t errors_lock;	/* root .errors */
+	/* background merges (merger.c) */
+	pthread_t merger;
+	pthread_mutex_t merger_mu;
+	pthread_cond_t merger_cv;
+	volatile int merger_stop;
+	int merger_on;
 };
+
+/* Background merges of small parts: start after open, stop before close. */
+int rs_catalog_start_merger(struct rs_catalog *c);
+void rs_catalog_stop_merger(struct rs_catalog *c);
+void rs_catalog_merge_all(struct rs_catalog *c);	/* one pass, synchronously */
 
 /* Name rules (SPEC 2). */
 int rs_name_valid_org(const char *s);	/* orgs and workspaces */

@@ -30,6 +30,7 @@ static struct rs_ds *ds_new(struct rs_ws *w, const char *id, const char *name)
 	d->dir = xstrdup(path);
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->commit_lock, NULL);
+	pthread_mutex_init(&d->merge_lock, NULL);
 	return d;
 }
 
@@ -40,6 +41,7 @@ static void ds_free(struct rs_ds *d)
 	rs_table_close(d->quarantine);
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->commit_lock);
+	pthread_mutex_destroy(&d->merge_lock);
 	free(d->id);
 	free(d->name);
 	free(d->dir);
@@ -387,9 +389,14 @@ int rs_ds_delete(struct rs_catalog *c, struct rs_ws *w, const char *name,
 		return rc;
 	}
 	rs_fsync_dir(d->dir);
-	d->deleted = 1;
 	remove_from_ws(w, d);
 	pthread_rwlock_unlock(&c->lock);
+	/* a merge in progress finishes first, then nothing writes here */
+	pthread_mutex_lock(&d->merge_lock);
+	pthread_mutex_lock(&d->commit_lock);
+	d->deleted = 1;
+	pthread_mutex_unlock(&d->commit_lock);
+	pthread_mutex_unlock(&d->merge_lock);
 	/* the bytes go once nobody holds the data source: open parts keep
 	 * their files readable, so removing now is safe on Linux */
 	rs_rm_rf(d->dir);

@@ -292,3 +292,24 @@ int rs_key_eval(const struct rs_key *k, unsigned i, const struct rs_col *cols,
 	*owned = 1;
 	return 0;
 }
+
+int rs_key_cmp(const struct rs_key *k, const struct rs_col *a, size_t ai, const struct rs_col *b,
+	       size_t bi)
+{
+	for (unsigned i = 0; i < k->n; i++) {
+		const struct rs_keyexpr *e = &k->e[i];
+		const struct rs_col *ca = &a[e->col], *cb = &b[e->col];
+		int c;
+
+		if (e->fn == RS_KEY_COLUMN) {
+			c = rs_value_cmp(ca, ai, cb, bi);
+		} else {
+			int na = rs_col_is_null(ca, ai), nb = rs_col_is_null(cb, bi);
+			int64_t va = na ? 0 : apply(e, ca, ai), vb = nb ? 0 : apply(e, cb, bi);
+			c = va < vb ? -1 : va > vb;
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}

@@ -61,4 +61,9 @@ void rs_key_release(struct rs_key *k);
 int rs_key_eval(const struct rs_key *k, unsigned i, const struct rs_col *cols,
 		struct rs_col **out, int *owned);
 
+/* Compare row ai of columns a with row bi of columns b (both laid out as
+ * the schema) by the key's expressions, in order. */
+int rs_key_cmp(const struct rs_key *k, const struct rs_col *a, size_t ai, const struct rs_col *b,
+	       size_t bi);
+
 #endif

@@ -156,6 +156,20 @@ int rs_table_merge(struct rs_table *t, const struct rs_schema *schema, rs_row_cm
 	k = k < fanin ? k : fanin;
 	if (k < 2)
 		goto out;
+	/* merge inputs in commit order, so rows with equal keys keep the
+	 * order in which they arrived (ties go to the lower idx) */
+	{
+		struct rs_part **ordered = xcalloc(k, sizeof(*ordered));
+		unsigned no = 0;
+		for (unsigned i = 0; i < s->nparts && no < k; i++)
+			for (unsigned j = 0; j < k; j++)
+				if (cand[j] == s->parts[i]) {
+					ordered[no++] = cand[j];
+					break;
+				}
+		memcpy(cand, ordered, k * sizeof(*cand));
+		free(ordered);
+	}
 	ins = xcalloc(k, sizeof(*ins));
 	for (unsigned i = 0; i < k; i++) {
 		ins[i].p = cand[i];
