@@ -94,6 +94,7 @@ cleanup() {
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
 	is_mounted "$MNT" && fusermount3 -u -z "$MNT" 2>/dev/null
+	grep -q " $STORE " /proc/mounts && umount -l "$STORE" 2>/dev/null
 	# never descend into a mount that is still there
 	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMPROOT" >&2; else rm -rf --one-file-system "$TMPROOT"; fi
 }
