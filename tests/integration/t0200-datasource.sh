@@ -71,6 +71,23 @@ expect 'vim-style save: f renamed to f~, f rewritten, f~ removed' '
 	rm "$DS/events.datasource~" && cmp v2.datasource "$DS/events.datasource" &&
 	is "$(cat "$DS/events.csv" | wc -l)" "2"
 '
+expect 'real vim with backups (rename f -> f~, write f, fsync, remove f~)' '
+	vim -u NONE -N -n -es -c "set backupskip= nobackup writebackup backupcopy=no" \
+		-c "%s/Page views/Page views by vim/" -c "wq" "$DS/events.datasource" &&
+	grep -q "Page views by vim" "$DS/events.datasource" &&
+	! test -e "$DS/events.datasource~" && is "$(cat "$DS/events.csv" | wc -l)" "2"
+'
+expect 'real vim writing in place (backupcopy=yes) and ed' '
+	vim -u NONE -N -n -es -c "set backupcopy=yes" -c "%s/by vim/by vim again/" -c "wq" "$DS/events.datasource" &&
+	grep -q "Page views by vim again" "$DS/events.datasource" &&
+	printf ",s/by vim again/by ed/\nw\nq\n" | ed -s "$DS/events.datasource" &&
+	grep -q "Page views by ed" "$DS/events.datasource"
+'
+expect 'an editor saving an invalid definition is told so; the old one stays' '
+	! vim -u NONE -N -n -es -c "set backupcopy=yes" -c "%s/UInt32/UInt33/" -c "wq" "$DS/events.datasource" &&
+	grep -q "UInt32" "$DS/events.datasource" &&
+	grep -q "unknown type .UInt33." "$MNT/acme/web/.errors"
+'
 expect 'editor scratch files can be created, written and removed' '
 	echo x >"$DS/.events.datasource.swp" && echo y >"$DS/4913" &&
 	rm "$DS/.events.datasource.swp" "$DS/4913"
