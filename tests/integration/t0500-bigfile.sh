@@ -46,6 +46,16 @@ expect 'the daemon peak RSS stays under 300 MB' "
 	[ \"\$hwm\" -lt 307200 ]
 "
 expect 'the stored data is smaller than DuckDB stores it (0.156 of the CSV)' '
+	d=$(ls -d "$STORE"/orgs/bench/ws/ws/ds/*/data) &&
+	# background merges rewrite parts: measure once the directory holds
+	# exactly the parts the manifest names, steadily
+	steady=0 &&
+	for _ in $(seq 240); do
+		if [ "$(ls -d "$d"/p_* | wc -l)" = "$(grep -c "^part " "$d/manifest")" ]; then
+			steady=$((steady + 1)); [ $steady -ge 4 ] && break
+		else steady=0; fi
+		sleep 0.5
+	done &&
 	csv=$(stat -c %s events.csv) &&
 	stored=$(du -sb "$STORE"/orgs/bench/ws/ws/ds/*/data | cut -f1) &&
 	echo "stored $stored bytes for $csv bytes of CSV" >&2 &&
