@@ -14,6 +14,7 @@ OPT     ?= -O2
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LIBS    := $(PKG_LIBS) -llz4 -lm -pthread
 
+-include local.mk	# developer overrides, not in git
 # ENGINE_DIRS limits which engine modules build (default: all of them)
 ENGINE_DIRS ?= $(notdir $(wildcard engine/*))
 ENGINE_SRC := $(sort $(foreach d,$(ENGINE_DIRS),$(shell find engine/$(d) -name '*.c')))

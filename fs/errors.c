@@ -29,5 +29,19 @@ void rsfs_fail(struct rsfs *fs, const struct rsfs_caller *c, const char *path,
 		rel++;		/* outside workspaces: relative to the mount */
 	rs_errlog_append(fs->cat, ws, c->uid, op, rel, code,
 			 err && err->msg[0] ? err->msg : NULL);
+	if (ws && code == -EACCES) {
+		/* a denied operation is audited in the workspace's ops log */
+		struct rs_opslog_entry e = {
+			.event_type = op,
+			.ds_id = "",
+			.ds_name = rel,
+			.ok = 0,
+			.error = err && err->msg[0] ? err->msg : "permission denied",
+			.rows = -1,
+			.rows_quarantine = -1,
+			.user = c->user,
+		};
+		rs_opslog_append(ws, &e);
+	}
 	rs_ws_unref(fs->cat, ws);
 }

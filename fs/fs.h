@@ -105,6 +105,10 @@ struct rsfs_caller {
 	pid_t pid;
 	char user[64];
 	int is_operator;
+	fuse_req_t req;			/* for the supplementary groups, on demand */
+	int ngroups;			/* -1 until asked */
+	gid_t groups[64];
+	struct rs_identity id;		/* for the catalog's role checks */
 };
 
 void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c);
@@ -138,9 +142,16 @@ struct rsfs_node {
 int rsfs_node_resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *c,
 		      struct rsfs_node *n);
 void rsfs_node_release(struct rsfs *fs, struct rsfs_node *n);
+/* The node's parent directory (borrows n's references: do not release). */
+void rsfs_node_parent(const struct rsfs_node *n, struct rsfs_node *parent);
+/* 0 if the caller may create/remove/rename entries where n lives. */
+int rsfs_perm_parent(struct rsfs *fs, const struct rsfs_node *n, const struct rsfs_caller *c);
 int rsfs_node_stat(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_caller *c,
 		   struct stat *st);
 
+/* perm.c: the caller's role where the node is (RS_ROLE_ADMIN for the
+ * operator; org admins for organization-level nodes). */
+enum rs_role rsfs_role(struct rsfs *fs, const struct rsfs_node *n, const struct rsfs_caller *c);
 /* perm.c: may caller do 'what' on node? 0 or -EACCES. */
 enum rsfs_access {
 	A_READ = 4,

@@ -96,45 +96,6 @@ int rsfs_export_start(struct rsfs_handle *h, struct rs_err *err)
 
 /* ---- documents ---- */
 
-static int check_members(const char *text, size_t len, int admins, struct rs_err *err)
-{
-	unsigned line = 1;
-	const char *p = text, *end = text + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		char who[256], role[64], extra[8];
-		char tmp[512];
-		size_t l = (size_t)(e - p);
-		int k;
-
-		if (l >= sizeof(tmp))
-			return rs_errf(err, -EINVAL, "line %u: too long", line);
-		memcpy(tmp, p, l);
-		tmp[l] = 0;
-		if (l && tmp[l - 1] == '\r')
-			tmp[l - 1] = 0;
-		k = sscanf(tmp, "%255s %63s %7s", who, role, extra);
-		if (k > 0 && who[0] != '#') {
-			if (admins && k != 1)
-				return rs_errf(err, -EINVAL,
-					       "line %u: expected one user or @group, got '%s'", line, tmp);
-			if (!admins && k != 2)
-				return rs_errf(err, -EINVAL,
-					       "line %u: expected '<user|@group> <admin|guest|viewer>', got '%s'",
-					       line, tmp);
-			if (!admins && strcmp(role, "admin") && strcmp(role, "guest") &&
-			    strcmp(role, "viewer"))
-				return rs_errf(err, -EINVAL, "line %u: Role '%s' is not valid", line,
-					       role);
-		}
-		line++;
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
-}
-
 /*
  * Pipe names are one namespace across the four pipe folders (SPEC 2). A
  * pipe may share its name with a data source: the example project's
@@ -183,10 +144,10 @@ int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_cal
 		break;
 	}
 	case K_WS_MEMBERS:
+		rc = rs_ws_set_members(fs->cat, n->ws, text, len, err);
+		break;
 	case K_ORG_ADMINS:
-		rc = check_members(text, len, n->p.kind == K_ORG_ADMINS, err);
-		if (!rc)
-			rc = rs_write_file_atomic(n->backing, text, len);
+		rc = rs_org_set_admins(fs->cat, n->p.org, text, len, err);
 		break;
 	default:
 		rc = -EINVAL;

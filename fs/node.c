@@ -42,8 +42,8 @@ static int has_suffix(const char *s, const char *suf, char *prefix, size_t prefs
 	return 1;
 }
 
-int rsfs_node_resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *c,
-		      struct rsfs_node *n)
+static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *c,
+		   struct rsfs_node *n)
 {
 	int rc;
 
@@ -116,6 +116,55 @@ int rsfs_node_resolve(struct rsfs *fs, const char *path, const struct rsfs_calle
 		return -ENOENT;
 	default:
 		return -ENOENT;
+	}
+}
+
+/*
+ * Resolve, then check that the caller may reach the node: inside a
+ * workspace only members may (non-members see the workspace itself as
+ * d---------), inside organization/ only org admins. Unreachable nodes are
+ * EACCES whether or not they exist, so nothing leaks.
+ */
+int rsfs_node_resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *c,
+		      struct rsfs_node *n)
+{
+	int rc = resolve(fs, path, c, n), inside_ws, inside_org;
+
+	if (c->is_operator || (rc && rc != -ENOENT))
+		return rc;
+	inside_ws = n->p.depth >= 3 && n->p.kind != K_ORG_ADMINS;
+	inside_org = n->p.kind == K_ORG_ADMINS;
+	if (inside_ws && (!n->ws || rs_ws_role(fs->cat, n->ws, &c->id) == RS_ROLE_NONE))
+		return n->ws ? -EACCES : rc;
+	if (inside_org && !rs_org_is_admin(fs->cat, n->p.org, &c->id))
+		return -EACCES;
+	return rc;
+}
+
+/* The folder (or workspace) that holds node n, for checks on its parent. */
+void rsfs_node_parent(const struct rsfs_node *n, struct rsfs_node *parent)
+{
+	*parent = *n;
+	parent->ds = NULL;
+	parent->p.name[0] = 0;
+	parent->p.base[0] = 0;
+	parent->p.fmt = -1;
+	parent->p.depth = n->p.depth - 1;
+	switch (n->p.depth) {
+	case 4:
+		parent->p.kind = K_FOLDER;
+		break;
+	case 3:
+		parent->p.kind = n->p.kind == K_ORG_ADMINS ? K_ORGDIR : K_WS;
+		parent->p.folder = F_NONE;
+		break;
+	case 2:
+		parent->p.kind = K_ORG;
+		parent->ws = NULL;
+		break;
+	default:
+		parent->p.kind = K_ROOT;
+		parent->ws = NULL;
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,27 @@
 
 #define FS(req) ((struct rsfs *)fuse_req_userdata(req))
 
+/* Is the caller in Unix group 'name'? Its groups are fetched once. */
+static int caller_in_group(void *ctx, const char *name)
+{
+	struct rsfs_caller *c = ctx;
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) || !res)
+		return 0;
+	if (gr.gr_gid == c->gid)
+		return 1;
+	if (c->ngroups < 0) {
+		int n = c->req ? fuse_req_getgroups(c->req, 64, c->groups) : 0;
+		c->ngroups = n < 0 ? 0 : (n > 64 ? 64 : n);
+	}
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gr.gr_gid)
+			return 1;
+	return 0;
+}
+
 void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -26,11 +48,16 @@ void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c)
 	c->uid = ctx->uid;
 	c->gid = ctx->gid;
 	c->pid = ctx->pid;
+	c->req = req;
+	c->ngroups = -1;
 	c->is_operator = c->uid == 0 || c->uid == fs->operator_uid;
 	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
 		snprintf(c->user, sizeof(c->user), "%s", pw.pw_name);
 	else
 		snprintf(c->user, sizeof(c->user), "%u", (unsigned)c->uid);
+	c->id.user = c->user;
+	c->id.in_group = caller_in_group;
+	c->id.ctx = c;
 }
 
 int rsfs_child_path(struct rsfs *fs, fuse_ino_t parent, const char *name, char *out,
@@ -353,9 +380,11 @@ void rsfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	rsfs_caller_get(fs, req, &c);
 	if ((rc = rsfs_child_path(fs, parent, name, path, sizeof(path))))
 		goto out;
-	if (rsfs_node_resolve(fs, path, &c, &n) == 0) {
+	rc = rsfs_node_resolve(fs, path, &c, &n);
+	if (rc == 0 || rc == -EACCES) {
 		rsfs_node_release(fs, &n);
-		rc = rs_errf(&err, -EEXIST, "'%s' already exists", name);
+		if (rc == 0)
+			rc = rs_errf(&err, -EEXIST, "'%s' already exists", name);
 		goto fail;
 	}
 	rsfs_node_release(fs, &n);
@@ -368,7 +397,7 @@ void rsfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	} else if (rc == 0 && p.kind == K_WS) {
 		if (!rs_org_exists(fs->cat, p.org, NULL))
 			rc = -ENOENT;
-		else if (!c.is_operator)
+		else if (!c.is_operator && !rs_org_is_admin(fs->cat, p.org, &c.id))
 			rc = rs_errf(&err, -EACCES, "only org admins create workspaces");
 		else
 			rc = rs_ws_create(fs->cat, p.org, name, c.user, &err);
@@ -404,11 +433,12 @@ void rsfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if ((rc = rsfs_child_path(fs, parent, name, path, sizeof(path))))
 		goto out;
 	rc = rsfs_node_resolve(fs, path, &c, &n);
-	rsfs_node_release(fs, &n);
-	if (rc)
+	if (rc) {
+		rsfs_node_release(fs, &n);
 		goto out;
+	}
 	if (n.p.kind == K_WS) {
-		if (!c.is_operator)
+		if (rsfs_role(fs, &n, &c) != RS_ROLE_ADMIN)
 			rc = rs_errf(&err, -EACCES, "only admins delete a workspace");
 		else
 			rc = rs_ws_delete(fs->cat, n.p.org, n.p.ws, &err);
@@ -422,6 +452,7 @@ void rsfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	} else {
 		rc = -ENOTDIR;
 	}
+	rsfs_node_release(fs, &n);
 	if (rc)
 		rsfs_fail(fs, &c, path, "rmdir", rc, &err);
 out:

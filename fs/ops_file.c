@@ -250,9 +250,9 @@ void rsfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	}
 	/* the workspace exists, the name does not: may the caller create it? */
 	rc = 0;
-	if (!c.is_operator) {
+	if (rsfs_perm_parent(fs, &n, &c)) {
 		rsfs_node_release(fs, &n);
-		rc = rs_errf(&err, -EACCES, "permission denied");
+		rc = rs_errf(&err, -EACCES, "permission denied: your role cannot create files here");
 		goto fail;
 	}
 	switch (n.p.kind) {
@@ -638,6 +638,9 @@ void rsfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			goto fail;
 		}
 	}
+	if ((to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) && !h &&
+	    (rc = rsfs_perm(fs, &n, &c, A_WRITE)))
+		goto fail;
 	if ((to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) && n.p.kind == K_PLAIN) {
 		struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
 		if (to_set & FUSE_SET_ATTR_ATIME)
@@ -684,8 +687,8 @@ void rsfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	if (!c.is_operator) {
-		rc = rs_errf(&err, -EACCES, "permission denied");
+	if (rsfs_perm_parent(fs, &n, &c)) {
+		rc = rs_errf(&err, -EACCES, "permission denied: your role cannot remove files here");
 		goto done;
 	}
 	switch (n.p.kind) {

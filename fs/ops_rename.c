@@ -37,8 +37,9 @@ static int do_rename(struct rsfs *fs, const struct rsfs_caller *c, struct rsfs_n
 		return -EEXIST;
 	if (flags & RENAME_EXCHANGE)
 		return rs_errf(err, -EINVAL, "exchanging names is not supported");
-	if (!c->is_operator)
-		return rs_errf(err, -EACCES, "permission denied");
+	if (rsfs_perm_parent(fs, s, c) || rsfs_perm_parent(fs, d, c) ||
+	    (dst_exists && rsfs_perm(fs, d, c, A_WRITE)))
+		return rs_errf(err, -EACCES, "permission denied: your role cannot rename here");
 
 	/* a definition renamed: mv a.datasource b.datasource */
 	if (s->p.kind == K_DS_DEF && d->p.kind == K_DS_DEF) {

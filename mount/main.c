@@ -96,6 +96,8 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < cfg.nws_limits; i++)
 		rs_catalog_set_ws_limits(fs.cat, cfg.ws_limit_names[i], &cfg.ws_limits[i]);
+	for (unsigned i = 0; i < cfg.norgs; i++)
+		rs_catalog_config_admins(fs.cat, cfg.orgs[i].org, cfg.orgs[i].admins);
 	if (rs_catalog_start_merger(fs.cat))
 		fprintf(stderr, "roostfs: background merges are off (no thread)\n");
 

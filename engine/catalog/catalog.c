@@ -137,6 +137,7 @@ static struct rs_ws *ws_new(struct rs_catalog *c, struct rs_org *o, const char *
 	w->dir = xstrdup(path);
 	w->limits = *limits_for(c, o->name, name);
 	pthread_mutex_init(&w->log_lock, NULL);
+	pthread_mutex_init(&w->members_lock, NULL);
 	return w;
 }
 
@@ -147,6 +148,8 @@ static void ws_free(struct rs_catalog *c, struct rs_ws *w)
 	free(w->ds);
 	rs_opslog_close(w);
 	pthread_mutex_destroy(&w->log_lock);
+	pthread_mutex_destroy(&w->members_lock);
+	free(w->members);
 	free(w->name);
 	free(w->dir);
 	free(w);
@@ -168,7 +171,9 @@ static int load_ws(struct rs_catalog *c, struct rs_org *o, const char *name,
 		return 0;
 	}
 	w->created = read_created(path);
-	if ((rc = rs_opslog_open(w, err))) {
+	if ((rc = rs_ws_load_members(w)) || (rc = rs_opslog_open(w, err))) {
+		if (!err || !err->code)
+			rs_errf(err, rc, "cannot load workspace '%s'", name);
 		ws_free(c, w);
 		return rc;
 	}
@@ -197,6 +202,7 @@ static void org_free(struct rs_catalog *c, struct rs_org *o)
 	for (unsigned i = 0; i < o->nws; i++)
 		rs_ws_unref(c, o->ws[i]);
 	free(o->ws);
+	free(o->admins);
 	free(o->name);
 	free(o->dir);
 	free(o);
@@ -243,6 +249,7 @@ static int load_org(struct rs_catalog *c, const char *name, struct rs_err *err)
 		return 0;
 	}
 	o->created = read_created(path);
+	rs_org_load_admins(c, o);
 	snprintf(path, sizeof(path), "%s/ws", o->dir);
 	if ((rc = sorted_entries(path, &names, &n))) {
 		org_free(c, o);
@@ -310,6 +317,12 @@ void rs_catalog_close(struct rs_catalog *c)
 	for (unsigned i = 0; i < c->norgs; i++)
 		org_free(c, c->orgs[i]);
 	free(c->orgs);
+	for (unsigned i = 0; i < c->ncfg_admins; i++) {
+		free(c->cfg_admin_orgs[i]);
+		free(c->cfg_admins[i]);
+	}
+	free(c->cfg_admin_orgs);
+	free(c->cfg_admins);
 	for (unsigned i = 0; i < c->nlimit; i++)
 		free(c->limit_names[i]);
 	free(c->limit_names);
@@ -339,10 +352,8 @@ int rs_org_create(struct rs_catalog *c, const char *name, struct rs_err *err)
 	o->created = rs_wall_time();
 	snprintf(path, sizeof(path), "%s/ws", o->dir);
 	rc = rs_mkdir_p(path, 0755);
-	if (!rc) {
-		snprintf(path, sizeof(path), "%s/admins", o->dir);
-		rc = rs_write_file_atomic(path, "", 0);
-	}
+	if (!rc)
+		rc = rs_org_load_admins(c, o);	/* "" plus the config's admins */
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/org.meta", o->dir);
 		rc = write_meta(path, o->created);
@@ -453,6 +464,8 @@ int rs_ws_create(struct rs_catalog *c, const char *org, const char *ws,
 		snprintf(path, sizeof(path), "%s/members", w->dir);
 		rc = rs_write_file_atomic(path, line, (size_t)n);
 	}
+	if (!rc)
+		rc = rs_ws_load_members(w);
 	if (!rc)
 		rc = rs_opslog_open(w, err);
 	if (!rc) {

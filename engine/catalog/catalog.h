@@ -35,6 +35,7 @@
 #include "../types/schema.h"
 #include "datafile.h"
 #include "keyexpr.h"
+#include "members.h"
 
 struct rs_err;
 struct rs_buf;
@@ -99,12 +100,17 @@ struct rs_ws {
 	pthread_mutex_t log_lock;	/* ops log and .errors appends */
 	struct rs_table *ops_log;
 	uint64_t ops_log_size;		/* bytes of ops_log.csv */
+	pthread_mutex_t members_lock;	/* guards members */
+	char *members;			/* the members file, cached */
+	size_t members_len;
 };
 
 struct rs_org {
 	char *name;
 	char *dir;
 	int64_t created;
+	char *admins;			/* the admins file, cached (catalog lock) */
+	size_t admins_len;
 	struct rs_ws **ws;
 	unsigned nws;
 };
@@ -119,6 +125,9 @@ struct rs_catalog {
 	char **limit_names;
 	struct rs_limits *limit_vals;
 	unsigned nlimit;
+	char **cfg_admin_orgs;		/* [organization X] admins = ... */
+	char **cfg_admins;
+	unsigned ncfg_admins;
 	pthread_mutex_t errors_lock;	/* root .errors */
 	/* background merges (merger.c) */
 	pthread_t merger;
@@ -190,6 +199,21 @@ int rs_ds_truncate(struct rs_catalog *c, struct rs_ds *ds, int quarantine,
 		   const char *user, struct rs_err *err);
 /* Open (creating) the quarantine table; under ds->lock. */
 int rs_ds_quarantine_table(struct rs_ds *ds, struct rs_table **out, struct rs_err *err);
+
+/*
+ * Roles (SPEC 6). rs_org_is_admin: is id an admin of the organization
+ * (its admins file, which includes the config's admins)? rs_ws_role: id's
+ * role in the workspace (org admins are admins everywhere in their org).
+ */
+int rs_org_is_admin(struct rs_catalog *c, const char *org, const struct rs_identity *id);
+enum rs_role rs_ws_role(struct rs_catalog *c, struct rs_ws *ws, const struct rs_identity *id);
+/* Replace the members / admins file: validated, durable, effective at once. */
+int rs_ws_set_members(struct rs_catalog *c, struct rs_ws *ws, const char *text, size_t len,
+		      struct rs_err *err);
+int rs_org_set_admins(struct rs_catalog *c, const char *org, const char *text, size_t len,
+		      struct rs_err *err);
+/* Config admins of an organization ("alice, @ops"); call before open. */
+void rs_catalog_config_admins(struct rs_catalog *c, const char *org, const char *list);
 
 /* Path helpers: files/<folder> dir of a workspace (created on demand). */
 int rs_ws_files_dir(struct rs_ws *ws, const char *folder, char *out, size_t outsz);

@@ -14,6 +14,10 @@
 
 int rs_ds_load_all(struct rs_catalog *c, struct rs_ws *w, struct rs_err *err);
 
+/* roles.c */
+int rs_org_load_admins(struct rs_catalog *c, struct rs_org *o);
+int rs_ws_load_members(struct rs_ws *ws);
+
 /* Build a definition version from datafile text (validates everything). */
 int rs_dsv_build(const char *text, size_t len, const struct rs_limits *lim,
 		 struct rs_dsv **out, struct rs_err *err);
