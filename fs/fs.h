@@ -34,6 +34,7 @@ enum rsfs_kind {
 	K_ORG,
 	K_ORGDIR,		/* <org>/organization/ */
 	K_ORG_ADMINS,		/* <org>/organization/admins */
+	K_ORGVIEW,		/* <org>/organization/<view>.<fmt> */
 	K_WS,
 	K_WS_MEMBERS,
 	K_WS_ERRORS,
@@ -76,6 +77,7 @@ struct rsfs_path {
  * -ENAMETOOLONG. */
 int rsfs_path_parse(const char *path, struct rsfs_path *p);
 int rsfs_is_pipe_folder(enum rsfs_folder f);
+int rsfs_is_org_view(const char *name);
 
 /* ---- the filesystem ---- */
 

@@ -59,7 +59,10 @@ static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *
 	case K_ORG:
 	case K_ORGDIR:
 	case K_ORG_ADMINS:
+	case K_ORGVIEW:
 		if (!rs_org_exists(fs->cat, n->p.org, NULL))
+			return -ENOENT;
+		if (n->p.kind == K_ORGVIEW && !rsfs_is_org_view(n->p.base))
 			return -ENOENT;
 		if (n->p.kind == K_ORG_ADMINS)
 			snprintf(n->backing, sizeof(n->backing), "%s/orgs/%s/admins",
@@ -113,6 +116,8 @@ static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *
 			rs_opslog_csv_path(n->ws, n->backing, sizeof(n->backing));
 			return 0;
 		}
+		if (!strcmp(n->p.base, "datasources_storage"))
+			return 0;
 		return -ENOENT;
 	default:
 		return -ENOENT;
@@ -132,8 +137,8 @@ int rsfs_node_resolve(struct rsfs *fs, const char *path, const struct rsfs_calle
 
 	if (c->is_operator || (rc && rc != -ENOENT))
 		return rc;
-	inside_ws = n->p.depth >= 3 && n->p.kind != K_ORG_ADMINS;
-	inside_org = n->p.kind == K_ORG_ADMINS;
+	inside_ws = n->p.depth >= 3 && n->p.kind != K_ORG_ADMINS && n->p.kind != K_ORGVIEW;
+	inside_org = n->p.kind == K_ORG_ADMINS || n->p.kind == K_ORGVIEW;
 	if (inside_ws && (!n->ws || rs_ws_role(fs->cat, n->ws, &c->id) == RS_ROLE_NONE))
 		return n->ws ? -EACCES : rc;
 	if (inside_org && !rs_org_is_admin(fs->cat, n->p.org, &c->id))
@@ -155,7 +160,7 @@ void rsfs_node_parent(const struct rsfs_node *n, struct rsfs_node *parent)
 		parent->p.kind = K_FOLDER;
 		break;
 	case 3:
-		parent->p.kind = n->p.kind == K_ORG_ADMINS ? K_ORGDIR : K_WS;
+		parent->p.kind = (n->p.kind == K_ORG_ADMINS || n->p.kind == K_ORGVIEW) ? K_ORGDIR : K_WS;
 		parent->p.folder = F_NONE;
 		break;
 	case 2:
@@ -223,7 +228,8 @@ int rsfs_node_stat(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_calle
 		st->st_blksize = 1 << 20;	/* cp/cat then write 1 MiB at a time */
 		break;
 	case K_SERVICE:
-		if (n->p.fmt == 0)	/* csv: the growing log, with its real size */
+		/* the ops log as CSV grows: its real size, so tail -f follows */
+		if (n->p.fmt == 0 && n->backing[0])
 			st->st_size = file_size(n->backing, &t);
 		break;
 	case K_ROOT_ERRORS:
@@ -242,5 +248,16 @@ int rsfs_node_stat(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_calle
 		st->st_nlink = 2;
 	st->st_blocks = (st->st_size + 511) / 512;
 	st->st_atim = st->st_mtim = st->st_ctim = t;
+	return 0;
+}
+
+int rsfs_is_org_view(const char *name)
+{
+	static const char *const views[] = { "workspaces", "members", "datasources_storage",
+					     "datasources_ops_log", "pipe_stats", "pipe_stats_rt" };
+
+	for (unsigned i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (!strcmp(name, views[i]))
+			return 1;
 	return 0;
 }

@@ -250,6 +250,12 @@ static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_cal
 		break;
 	case K_ORGDIR:
 		dl_add(d, "admins", 0);
+		dl_add(d, "workspaces.csv", 0);
+		dl_add(d, "members.csv", 0);
+		dl_add(d, "datasources_storage.csv", 0);
+		dl_add(d, "datasources_ops_log.csv", 0);
+		dl_add(d, "pipe_stats.csv", 0);
+		dl_add(d, "pipe_stats_rt.csv", 0);
 		break;
 	case K_WS:
 		dl_add(d, "members", 0);
@@ -279,6 +285,7 @@ static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_cal
 		}
 		if (n->p.folder == F_TINYBIRD) {
 			dl_add(d, "datasources_ops_log.csv", 0);
+			dl_add(d, "datasources_storage.csv", 0);
 			break;
 		}
 		if (n->p.folder == F_PLAYGROUND) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../engine/base/util.h"
+#include "../engine/catalog/views.h"
 #include "../engine/ingest/ingest.h"
 #include "../engine/output/export.h"
 #include "hops.h"
@@ -39,6 +40,38 @@ static int is_fixture(const struct rsfs_node *n, struct rsfs *fs, struct rs_ds *
 	return 1;
 }
 
+/* A computed view (organization/, tinybird/datasources_storage) rendered
+ * whole at open: these are small. */
+static int render_view(struct rsfs *fs, struct rsfs_node *n, struct rs_buf *out,
+		       struct rs_err *err)
+{
+	struct rs_view v;
+	struct rs_writer w;
+	struct rs_fmt_stats st = { .rows_before_limit = -1 };
+	uint64_t t0 = rs_now_ns();
+	int rc;
+
+	if (n->p.kind == K_ORGVIEW)
+		rc = rs_org_view(fs->cat, n->p.org, n->p.base, &v, err);
+	else
+		rc = rs_ws_view(fs->cat, n->ws, n->p.base, &v, err);
+	if (rc)
+		return rc;
+	rc = rs_writer_init(&w, (enum rs_format)n->p.fmt, &v.schema, err);
+	if (!rc) {
+		rc = rs_writer_header(&w, out);
+		if (!rc)
+			rc = rs_writer_rows(&w, v.cols, 0, v.nrows, out);
+		st.elapsed = (double)(rs_now_ns() - t0) / 1e9;
+		st.rows_read = v.nrows;
+		if (!rc)
+			rc = rs_writer_footer(&w, &st, out);
+		rs_writer_release(&w);
+	}
+	rs_view_release(&v);
+	return rc;
+}
+
 /*
  * Build the handle for an existing node opened with flags. On error
  * returns -errno (err may say why); the node is consumed either way.
@@ -58,11 +91,18 @@ static int open_node(struct rsfs *fs, const struct rsfs_caller *c, const char *p
 		return rc;
 	}
 	switch (n->p.kind) {
+	case K_ORGVIEW:
 	case K_ROOT_ERRORS:
 	case K_WS_ERRORS:
 	case K_SERVICE:
 		if (wr) {
 			rc = rs_errf(err, -EACCES, "'%s' is read-only", n->p.name[0] ? n->p.name : ".errors");
+			break;
+		}
+		if (n->p.kind == K_ORGVIEW ||
+		    (n->p.kind == K_SERVICE && strcmp(n->p.base, "datasources_ops_log"))) {
+			h = rsfs_handle_new(H_BUF, path);
+			rc = render_view(fs, n, &h->buf, err);
 			break;
 		}
 		if (n->p.kind == K_SERVICE && n->p.fmt != 0) {

@@ -153,6 +153,13 @@ int rsfs_path_parse(const char *path, struct rsfs_path *p)
 			p->kind = K_ORG_ADMINS;
 			return 0;
 		}
+		if (n == 3) {
+			if (copy(p->name, sizeof(p->name), comp[2], len[2]) ||
+			    !split_fmt(p->name, p->base, sizeof(p->base), &p->fmt))
+				return -ENOENT;
+			p->kind = K_ORGVIEW;
+			return 0;
+		}
 		return -ENOENT;
 	}
 	if (copy(p->ws, sizeof(p->ws), comp[1], len[1]))

@@ -68,6 +68,8 @@ static mode_t full_rights(const struct rsfs_node *n)
 		return 4;
 	case K_ORG_ADMINS:
 		return 6;
+	case K_ORGVIEW:
+		return 4;
 	default:
 		return ws_rights(n, RS_ROLE_ADMIN) | (n->p.kind == K_WS ? 2 : 0);
 	}
@@ -101,6 +103,8 @@ static mode_t rights(struct rsfs *fs, const struct rsfs_node *n, const struct rs
 		return rs_org_is_admin(fs->cat, n->p.org, &c->id) ? 5 : 0;
 	case K_ORG_ADMINS:
 		return rs_org_is_admin(fs->cat, n->p.org, &c->id) ? 6 : 0;
+	case K_ORGVIEW:
+		return rs_org_is_admin(fs->cat, n->p.org, &c->id) ? 4 : 0;
 	default:
 		if (!n->ws)
 			return 0;

@@ -102,6 +102,24 @@ expect 'org admins see organization/, edit admins, create workspaces, act as adm
 	is "$(as roost_orgadm stat -c %A "$W/members")" "-rw-r--r--" &&
 	as roost_orgadm rmdir "$MNT/acme/neww"
 '
+expect 'org admins read organization views with the numbers of every workspace; others get EACCES' '
+	cp "$TMPROOT/t.datasource" "$MNT/acme/other/datasources/o.datasource" &&
+	printf "7\n8\n9\n" >>"$MNT/acme/other/datasources/o.csv" &&
+	printf "x\n" | cat >>"$MNT/acme/other/datasources/o.csv" &&
+	as roost_orgadm cat "$MNT/acme/organization/workspaces.csv" >ws.csv &&
+	is "$(head -n 1 ws.csv)" "\"workspace\",\"created\",\"members\",\"datasources\",\"pipes\",\"rows\",\"storage_bytes\",\"quarantined_rows\",\"requests\",\"errors\"" &&
+	grep -q "^\"web\",\"20[0-9-]* [0-9:]*\",5,1,0,4,[0-9]*,0,0,[0-9]*$" ws.csv &&
+	grep -q "^\"other\",\"20[0-9-]* [0-9:]*\",1,1,0,3,[0-9]*,1,0,0$" ws.csv &&
+	as roost_orgadm grep -q "^\"roost_viewer\",\"web\",\"viewer\"$" "$MNT/acme/organization/members.csv" &&
+	as roost_orgadm grep -q "^\"other\",\"t_[0-9a-f]*\",\"o\",3,[0-9]*,1,[0-9]*$" "$MNT/acme/organization/datasources_storage.csv" &&
+	as roost_orgadm grep -q "^\"other\",\"20.*\",\"append\",\"t_[0-9a-f]*\",\"o\",\"ok\"" "$MNT/acme/organization/datasources_ops_log.csv" &&
+	as roost_orgadm cat "$MNT/acme/organization/workspaces.json" | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"rows\"]==2, d" &&
+	fails_with "Permission denied" as roost_adm cat "$MNT/acme/organization/workspaces.csv" &&
+	fails_with "Permission denied" as roost_viewer cat "$MNT/acme/organization/members.csv"
+'
+expect 'tinybird/datasources_storage.csv shows rows and bytes per data source' '
+	grep -q "^\"20[0-9-]* [0-9:]*\",\"t_[0-9a-f]*\",\"t\",4,[0-9]*,0,0$" "$W/tinybird/datasources_storage.csv"
+'
 expect 'denied operations are audited in the ops log and in the caller'"'"'s own .errors' '
 	grep -q "\"create\",\"\",\"datasources/u.datasource\",\"error\",0,\"permission denied.*\",\"\",\\\\N,\\\\N,\\\\N,\\\\N,\"\[\]\",\"\[\]\",\"\[\]\",\"roost_viewer\"" "$W/tinybird/datasources_ops_log.csv" &&
 	as roost_viewer grep -q "create datasources/u.datasource EACCES" "$W/.errors" &&
