@@ -70,6 +70,7 @@ struct rsfs_path {
 	enum rsfs_folder folder;
 	char name[256];			/* last component at depth 4 (or 2/3) */
 	char base[256];			/* data source / pipe / table name */
+	char origin[72];		/* shared data sources: the origin workspace */
 	int fmt;			/* rs_format, -1 if none */
 };
 
@@ -78,6 +79,7 @@ struct rsfs_path {
 int rsfs_path_parse(const char *path, struct rsfs_path *p);
 int rsfs_is_pipe_folder(enum rsfs_folder f);
 int rsfs_is_org_view(const char *name);
+int rsfs_ds_shared_with(struct rs_ds *ds, const char *dest);
 
 /* ---- the filesystem ---- */
 

@@ -118,6 +118,50 @@ int rsfs_pipe_name_taken(struct rsfs *fs, struct rs_ws *ws, const char *base,
 	return 0;
 }
 
+static int same_list(char **a, unsigned na, char **b, unsigned nb)
+{
+	for (unsigned i = 0; i < na; i++) {
+		unsigned j;
+		for (j = 0; j < nb && strcmp(a[i], b[j]); j++)
+			;
+		if (j == nb)
+			return 0;
+	}
+	for (unsigned j = 0; j < nb; j++) {
+		unsigned i;
+		for (i = 0; i < na && strcmp(a[i], b[j]); i++)
+			;
+		if (i == na)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Sharing (SHARED_WITH) is for admins of the origin workspace only (SPEC 6):
+ * a definition that changes the list, written by anyone else, is refused
+ * with Tinybird's message.
+ */
+int rsfs_check_share(struct rsfs *fs, const struct rsfs_caller *c, const struct rsfs_node *n,
+		     const char *text, size_t len, struct rs_err *err)
+{
+	struct rs_ds_def def;
+	struct rs_dsv *old = n->ds ? rs_ds_version(n->ds) : NULL;
+	int same, rc = 0;
+
+	if (rs_ds_parse(text, len, &def, NULL)) {
+		rs_dsv_unref(old);
+		return 0;	/* invalid: rs_ds_apply says why */
+	}
+	same = old ? same_list(old->def.shared_with, old->def.nshared, def.shared_with, def.nshared)
+		   : def.nshared == 0;
+	if (!same && rsfs_role(fs, n, c) != RS_ROLE_ADMIN)
+		rc = rs_errf(err, -EACCES, "invalid permissions to share a datasource as guest");
+	rs_ds_def_release(&def);
+	rs_dsv_unref(old);
+	return rc;
+}
+
 int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_caller *c,
 		   struct rs_err *err)
 {
@@ -128,7 +172,9 @@ int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_cal
 
 	switch (n->p.kind) {
 	case K_DS_DEF:
-		rc = rs_ds_apply(fs->cat, n->ws, n->p.base, text, len, c->user, NULL, err);
+		rc = rsfs_check_share(fs, c, n, text, len, err);
+		if (!rc)
+			rc = rs_ds_apply(fs->cat, n->ws, n->p.base, text, len, c->user, NULL, err);
 		break;
 	case K_PIPE_DEF: {
 		struct rs_pipe_def pd;

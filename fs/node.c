@@ -42,6 +42,35 @@ static int has_suffix(const char *s, const char *suf, char *prefix, size_t prefs
 	return 1;
 }
 
+/* Is data source ds (of another workspace) shared with workspace 'dest'? */
+int rsfs_ds_shared_with(struct rs_ds *ds, const char *dest)
+{
+	struct rs_dsv *v = rs_ds_version(ds);
+	int yes = 0;
+
+	for (unsigned i = 0; i < v->def.nshared && !yes; i++)
+		yes = !strcmp(v->def.shared_with[i], dest);
+	rs_dsv_unref(v);
+	return yes;
+}
+
+/* <origin>.<ds>: exists while the origin shares it with this workspace */
+static int shared_ds(struct rsfs *fs, struct rsfs_node *n)
+{
+	struct rs_ws *origin;
+
+	if (!strcmp(n->p.origin, n->p.ws))
+		return -ENOENT;
+	origin = rs_ws_get(fs->cat, n->p.org, n->p.origin);
+	if (!origin)
+		return -ENOENT;
+	n->ds = rs_ds_get(fs->cat, origin, n->p.base);
+	rs_ws_unref(fs->cat, origin);
+	if (!n->ds || !rsfs_ds_shared_with(n->ds, n->p.ws))
+		return -ENOENT;
+	return 0;
+}
+
 static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *c,
 		   struct rsfs_node *n)
 {
@@ -85,11 +114,15 @@ static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *
 		rs_errlog_path(fs->cat, n->ws, c->uid, n->backing, sizeof(n->backing));
 		return 0;
 	case K_DS_DEF:
+		if (n->p.origin[0])
+			return shared_ds(fs, n);
 		n->ds = rs_ds_get(fs->cat, n->ws, n->p.base);
 		if (n->ds || rsfs_pending_has(fs, path))
 			return 0;
 		return -ENOENT;
 	case K_DS_DATA: {
+		if (n->p.origin[0])
+			return shared_ds(fs, n);
 		char prefix[256];
 		n->ds = rs_ds_get(fs->cat, n->ws, n->p.base);
 		if (n->ds)

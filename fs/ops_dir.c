@@ -228,6 +228,37 @@ static void dl_add_files(struct dirlist *d, const char *dir)
 	closedir(dh);
 }
 
+/* data sources other workspaces of the organization share with this one */
+static void list_shared(struct rsfs *fs, struct rsfs_node *n, struct dirlist *d)
+{
+	char **wsn, **dsn, buf[600];
+	unsigned nws, nds;
+
+	if (rs_ws_list(fs->cat, n->p.org, &wsn, &nws))
+		return;
+	for (unsigned i = 0; i < nws; i++) {
+		struct rs_ws *o = strcmp(wsn[i], n->p.ws) ? rs_ws_get(fs->cat, n->p.org, wsn[i]) : NULL;
+		if (o && rs_ds_list(fs->cat, o, &dsn, &nds) == 0) {
+			for (unsigned k = 0; k < nds; k++) {
+				struct rs_ds *ds = rs_ds_get(fs->cat, o, dsn[k]);
+				if (ds && rsfs_ds_shared_with(ds, n->p.ws)) {
+					static const char *const ext[] = { "datasource", "csv", "ndjson" };
+					for (int e = 0; e < 3; e++) {
+						snprintf(buf, sizeof(buf), "%s.%s.%s", wsn[i], dsn[k], ext[e]);
+						dl_add(d, buf, 0);
+					}
+				}
+				rs_ds_unref(fs->cat, ds);
+				free(dsn[k]);
+			}
+			free(dsn);
+		}
+		rs_ws_unref(fs->cat, o);
+		free(wsn[i]);
+	}
+	free(wsn);
+}
+
 static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_caller *c,
 		     struct dirlist *d)
 {
@@ -282,6 +313,7 @@ static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_cal
 				free(names[i]);
 			}
 			free(names);
+			list_shared(fs, n, d);
 		}
 		if (n->p.folder == F_TINYBIRD) {
 			dl_add(d, "datasources_ops_log.csv", 0);

@@ -727,6 +727,11 @@ void rsfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -rc);
 		return;
 	}
+	if (n.p.origin[0]) {
+		rc = rs_errf(&err, -EACCES, "'%s' is shared from workspace '%s': read-only here",
+			     n.p.name, n.p.origin);
+		goto done;
+	}
 	if (rsfs_perm_parent(fs, &n, &c)) {
 		rc = rs_errf(&err, -EACCES, "permission denied: your role cannot remove files here");
 		goto done;

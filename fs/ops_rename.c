@@ -37,6 +37,8 @@ static int do_rename(struct rsfs *fs, const struct rsfs_caller *c, struct rsfs_n
 		return -EEXIST;
 	if (flags & RENAME_EXCHANGE)
 		return rs_errf(err, -EINVAL, "exchanging names is not supported");
+	if (s->p.origin[0] || d->p.origin[0])
+		return rs_errf(err, -EACCES, "shared data sources are read-only here");
 	if (rsfs_perm_parent(fs, s, c) || rsfs_perm_parent(fs, d, c) ||
 	    (dst_exists && rsfs_perm(fs, d, c, A_WRITE)))
 		return rs_errf(err, -EACCES, "permission denied: your role cannot rename here");
@@ -70,7 +72,9 @@ static int do_rename(struct rsfs *fs, const struct rsfs_caller *c, struct rsfs_n
 	if (s->p.kind == K_PLAIN && d->p.kind == K_DS_DEF) {
 		if ((rc = read_text(s->backing, &text, &len, err)))
 			return rc;
-		rc = rs_ds_apply(fs->cat, d->ws, d->p.base, text, len, c->user, NULL, err);
+		rc = rsfs_check_share(fs, c, d, text, len, err);
+		if (!rc)
+			rc = rs_ds_apply(fs->cat, d->ws, d->p.base, text, len, c->user, NULL, err);
 		free(text);
 		if (!rc)
 			unlink(s->backing);

@@ -58,6 +58,23 @@ static int ends_with(const char *s, const char *suffix, char *base, size_t bases
 	return copy(base, basesz, s, n - m) == 0;
 }
 
+/* "<origin>.<ds>": a data source shared from workspace <origin> */
+static int shared_name(struct rsfs_path *p, const char *base)
+{
+	const char *dot = strchr(base, '.');
+	char origin[72];
+
+	if (!dot || (size_t)(dot - base) >= sizeof(origin))
+		return 0;
+	memcpy(origin, base, (size_t)(dot - base));
+	origin[dot - base] = 0;
+	if (!rs_name_valid_org(origin) || !rs_name_valid_table(dot + 1))
+		return 0;
+	snprintf(p->origin, sizeof(p->origin), "%s", origin);
+	snprintf(p->base, sizeof(p->base), "%s", dot + 1);
+	return 1;
+}
+
 static void classify_file(struct rsfs_path *p)
 {
 	char base[256];
@@ -69,14 +86,16 @@ static void classify_file(struct rsfs_path *p)
 	switch (p->folder) {
 	case F_DATASOURCES:
 		if (ends_with(p->name, ".datasource", base, sizeof(base)) &&
-		    rs_name_valid_table(base)) {
+		    (rs_name_valid_table(base) || shared_name(p, base))) {
 			p->kind = K_DS_DEF;
-			snprintf(p->base, sizeof(p->base), "%s", base);
+			if (!p->origin[0])
+				snprintf(p->base, sizeof(p->base), "%s", base);
 		} else if (split_fmt(p->name, base, sizeof(base), &fmt) &&
-			   rs_name_valid_table(base)) {
+			   (rs_name_valid_table(base) || shared_name(p, base))) {
 			p->kind = K_DS_DATA;
 			p->fmt = fmt;
-			snprintf(p->base, sizeof(p->base), "%s", base);
+			if (!p->origin[0])
+				snprintf(p->base, sizeof(p->base), "%s", base);
 		}
 		break;
 	case F_PIPES:

@@ -29,6 +29,8 @@ static mode_t ws_rights(const struct rsfs_node *n, enum rs_role r)
 
 	if (r == RS_ROLE_NONE)
 		return 0;
+	if (n->p.origin[0])
+		return 4;	/* shared from another workspace: read-only here */
 	switch (n->p.kind) {
 	case K_WS:
 		return 5;

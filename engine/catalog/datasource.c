@@ -366,6 +366,23 @@ static void remove_from_ws(struct rs_ws *w, struct rs_ds *d)
 		}
 }
 
+/* A share is a dependency (SPEC 3): deletes and renames wait for unsharing. */
+static int check_shares(struct rs_ds *d, const char *what, struct rs_err *err)
+{
+	struct rs_buf list = RS_BUF_INIT;
+	int rc = 0;
+
+	if (d->cur->def.nshared) {
+		for (unsigned i = 0; i < d->cur->def.nshared; i++)
+			rs_buf_printf(&list, "%s'%s'", i ? ", " : "", d->cur->def.shared_with[i]);
+		rc = rs_errf(err, -EBUSY,
+			     "cannot %s data source '%s': it is shared with %s; remove them from SHARED_WITH first",
+			     what, d->name, list.data);
+	}
+	rs_buf_release(&list);
+	return rc;
+}
+
 int rs_ds_delete(struct rs_catalog *c, struct rs_ws *w, const char *name,
 		 const char *user, struct rs_err *err)
 {
@@ -379,6 +396,11 @@ int rs_ds_delete(struct rs_catalog *c, struct rs_ws *w, const char *name,
 	if (!d) {
 		pthread_rwlock_unlock(&c->lock);
 		return rs_errf(err, -ENOENT, "no data source '%s'", name);
+	}
+	if ((rc = check_shares(d, "delete", err))) {
+		pthread_rwlock_unlock(&c->lock);
+		log_op(w, "delete", d, name, rc, err, t0, user);
+		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/name", d->dir);
 	if (unlink(path) < 0) {
@@ -425,6 +447,11 @@ int rs_ds_rename(struct rs_catalog *c, struct rs_ws *w, const char *from,
 	if (find_ds(w, to)) {
 		pthread_rwlock_unlock(&c->lock);
 		return rs_errf(err, -EEXIST, "data source '%s' already exists", to);
+	}
+	if ((rc = check_shares(d, "rename", err))) {
+		pthread_rwlock_unlock(&c->lock);
+		log_op(w, "rename", d, from, rc, err, t0, user);
+		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/name", d->dir);
 	if ((rc = rs_write_file_atomic(path, to, strlen(to)))) {
