@@ -75,7 +75,7 @@ integration: build/roostfs
 # the sanitizer pass runs the same tests on smaller data (10M rows of the
 # big-file test run in the release pass)
 integration-asan: build-asan/roostfs
-	@BIG_ROWS=1000000 CRASH_RUNS=10 scripts/run-integration.sh build-asan/roostfs
+	@ROOST_SANITIZED=1 BIG_ROWS=1000000 CRASH_RUNS=10 scripts/run-integration.sh build-asan/roostfs
 
 # builds in parallel, test passes one after the other (timing-sensitive
 # tests such as tail -f must not compete with a second suite for 2 cores)

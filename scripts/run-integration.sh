@@ -4,7 +4,7 @@
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOSTFS=${1:-build/roostfs}
 case "$ROOSTFS" in /*) ;; *) ROOSTFS=$ROOT/$ROOSTFS ;; esac
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0:quarantine_size_mb=16}
 pass=0 fail=0 bad=0
 for t in "$ROOT"/tests/integration/t[0-9]*.sh; do
 	[ -n "${ONLY:-}" ] && case "$t" in *"$ONLY"*) ;; *) continue ;; esac

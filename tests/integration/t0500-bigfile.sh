@@ -41,9 +41,13 @@ expect 'the export equals the input, row for row' '
 	norm() { awk -F, -v OFS=, "{ \$11 = sprintf(\"%.2f\", \$11); print }"; }
 	cmp <(tail -n +2 "$DS/events.csv" | tr -d "\"" | norm) <(norm <events.csv)
 '
-expect 'the daemon peak RSS stays under 300 MB' "
+# under ASan (the sanitizer pass) shadow memory and the allocator's
+# quarantine come on top: the 300 MB bound is for the real daemon
+LIMIT_KB=307200
+[ -n "${ROOST_SANITIZED:-}" ] && LIMIT_KB=819200
+expect "the daemon peak RSS stays under $((LIMIT_KB / 1024)) MB" "
 	hwm=\$(awk '/VmHWM/ { print \$2 }' /proc/$DAEMON_PID/status) && echo \"peak RSS \$((hwm / 1024)) MiB\" >&2 &&
-	[ \"\$hwm\" -lt 307200 ]
+	[ \"\$hwm\" -lt $LIMIT_KB ]
 "
 expect 'the stored data is smaller than DuckDB stores it (0.156 of the CSV)' '
 	d=$(ls -d "$STORE"/orgs/bench/ws/ws/ds/*/data) &&
