@@ -1,6 +1,7 @@
 #include "keyexpr.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -285,8 +286,26 @@ int rs_key_eval(const struct rs_key *k, unsigned i, const struct rs_col *cols,
 		return rc;
 	}
 	int64_t *dst = (int64_t *)c->data;
-	for (size_t r = 0; r < src->n; r++)
-		dst[r] = rs_col_is_null(src, r) ? 0 : apply(e, src, r);
+	/* rows of one day give one value for the date functions: time-ordered
+	 * input repeats days, so remember the last one */
+	int per_day = e->fn != RS_KEY_INTDIV && e->fn != RS_KEY_STARTOFHOUR;
+	int64_t last_day = INT64_MIN, last_val = 0;
+	for (size_t r = 0; r < src->n; r++) {
+		if (rs_col_is_null(src, r)) {
+			dst[r] = 0;
+			continue;
+		}
+		if (per_day) {
+			int64_t day = floordiv(as_seconds(src, r), 86400);
+			if (day != last_day) {
+				last_day = day;
+				last_val = apply(e, src, r);
+			}
+			dst[r] = e->fn == RS_KEY_STARTOFDAY ? day * 86400 : last_val;
+		} else {
+			dst[r] = apply(e, src, r);
+		}
+	}
 	c->n = src->n;
 	*out = c;
 	*owned = 1;

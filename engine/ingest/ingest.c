@@ -39,6 +39,8 @@ static void segment_release(struct rs_ingest *g)
 	free(g->paths);
 	free(g->raw);
 	free(g->raw_len);
+	free(g->stringish);
+	g->stringish = NULL;
 	free(g->map);
 	g->cols = g->defs = g->qcols = NULL;
 	g->paths = NULL;
@@ -67,8 +69,12 @@ static int segment_begin(struct rs_ingest *g, struct rs_err *err)
 	g->qcols = xcalloc(nq, sizeof(*g->qcols));
 	g->raw = xcalloc(nc ? nc : 1, sizeof(*g->raw));
 	g->raw_len = xcalloc(nc ? nc : 1, sizeof(*g->raw_len));
-	for (unsigned i = 0; i < nc; i++)
+	g->stringish = xcalloc(nc ? nc : 1, 1);
+	for (unsigned i = 0; i < nc; i++) {
+		enum rs_type_id id = rs_type_base(v->schema.cols[i].type)->id;
 		rs_col_init(&g->cols[i], v->schema.cols[i].type);
+		g->stringish[i] = id == RS_T_STRING || id == RS_T_FIXEDSTRING;
+	}
 	for (unsigned i = 0; i < nq; i++)
 		rs_col_init(&g->qcols[i], v->qschema.cols[i].type);
 	g->now = rs_wall_time();

@@ -51,6 +51,7 @@ struct rs_ingest {
 	int64_t now;
 
 	struct rs_col *defs;		/* per column, one row */
+	uint8_t *stringish;		/* per column: String or FixedString (UTF-8 checked) */
 	struct rs_col *cols;		/* staged rows */
 	struct rs_col *spare;		/* the other set: written by the worker meanwhile */
 	pthread_t worker;		/* sorts, encodes and writes a full set */

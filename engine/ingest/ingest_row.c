@@ -11,6 +11,11 @@
 #include "../types/value.h"
 #include "ingest_int.h"
 
+static inline int col_is_string(const struct rs_ingest *g, unsigned i)
+{
+	return g->stringish[i];
+}
+
 static int is_stringish(const struct rs_type *t)
 {
 	enum rs_type_id id = rs_type_base(t)->id;
@@ -75,7 +80,7 @@ static int push_empty(struct rs_ingest *g, unsigned i, int missing)
 	/* an absent list is an empty one: Array columns cannot be Nullable */
 	if (rs_type_phys(cs->type) == RS_PHYS_ARRAY)
 		return rs_col_push_zero(c);
-	if (!missing && (is_stringish(cs->type) ||
+	if (!missing && (col_is_string(g, i) ||
 			 rs_type_base(cs->type)->id == RS_T_AGGSTATE))
 		return rs_col_push_zero(c);
 	if (missing)
@@ -89,14 +94,13 @@ static int push_empty(struct rs_ingest *g, unsigned i, int missing)
 static int push_text(struct rs_ingest *g, unsigned i, const char *p, size_t len, int quoted)
 {
 	struct rs_col *c = &g->cols[i];
-	const struct rs_colspec *cs = &g->v->schema.cols[i];
 	int rc;
 
 	if (!quoted && (len == 0 || (len == 2 && p[0] == '\\' && p[1] == 'N')))
 		return push_empty(g, i, 0);
 	if (quoted && len == 0)
 		return push_empty(g, i, 0);
-	if (is_stringish(cs->type) && !rs_utf8_valid(p, len)) {
+	if (col_is_string(g, i) && !rs_utf8_valid(p, len)) {
 		value_error(g, i, p, len, "is not valid UTF-8");
 		return 1;
 	}
