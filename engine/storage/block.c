@@ -257,7 +257,7 @@ fail:
 	return rc;
 }
 
-void rs_stream_release(struct rs_stream *s)
+void rs_block_release(struct rs_stream *s)
 {
 	free(s->owned);
 	memset(s, 0, sizeof(*s));

@@ -58,7 +58,7 @@ struct rs_block_cur {
 
 /* One whole stream, chunks joined. p has RS_BLOCK_PAD zeroed or readable
  * bytes after p[len]. owned is set when p was allocated (free it with
- * rs_stream_release). */
+ * rs_block_release). */
 struct rs_stream {
 	unsigned enc;
 	const uint8_t *p;
@@ -75,6 +75,6 @@ struct rs_stream {
  */
 int rs_block_stream(struct rs_block_cur *c, struct rs_stream *s, void *direct,
 		    unsigned direct_enc, size_t direct_len, struct rs_err *err);
-void rs_stream_release(struct rs_stream *s);
+void rs_block_release(struct rs_stream *s);
 
 #endif

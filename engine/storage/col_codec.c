@@ -13,12 +13,12 @@
 #include "enc.h"
 #include "part_int.h"
 
-struct rs_enc *rs_enc_new(void)
+struct rs_codec *rs_codec_new(void)
 {
-	return xcalloc(1, sizeof(struct rs_enc));
+	return xcalloc(1, sizeof(struct rs_codec));
 }
 
-void rs_enc_free(struct rs_enc *e)
+void rs_codec_free(struct rs_codec *e)
 {
 	if (!e)
 		return;
@@ -52,7 +52,7 @@ static int intlike(const struct rs_type *t)
 	}
 }
 
-static int grow_lens(struct rs_enc *e, size_t n)
+static int grow_lens(struct rs_codec *e, size_t n)
 {
 	size_t cap = e->lens_cap ? e->lens_cap : 1024;
 	uint64_t *p;
@@ -69,21 +69,21 @@ static int grow_lens(struct rs_enc *e, size_t n)
 	return 0;
 }
 
-int rs_enc_col(struct rs_enc *e, const struct rs_col *c, size_t from, size_t count,
-	       struct rs_buf *out)
+int rs_codec_put_col(struct rs_codec *e, const struct rs_col *c, size_t from, size_t count,
+		     struct rs_buf *out)
 {
 	const struct rs_type *t = c->type;
 	int rc;
 
 	if (rs_type_is_nullable(t) &&
-	    (rc = rs_enc_fixed(e, count ? c->nulls + from : NULL, count, 1, 1, 0, out)))
+	    (rc = rs_codec_put_fixed(e, count ? c->nulls + from : NULL, count, 1, 1, 0, out)))
 		return rc;
 	switch (rs_type_phys(t)) {
 	case RS_PHYS_FIXED:
-		return rs_enc_fixed(e, count ? c->data + from * c->width : NULL, count, c->width,
+		return rs_codec_put_fixed(e, count ? c->data + from * c->width : NULL, count, c->width,
 				    intlike(t), rs_type_is_signed(t), out);
 	case RS_PHYS_STRING:
-		return rs_enc_str(e, c, from, count, out);
+		return rs_codec_put_str(e, c, from, count, out);
 	case RS_PHYS_ARRAY:
 		break;
 	}
@@ -91,15 +91,15 @@ int rs_enc_col(struct rs_enc *e, const struct rs_col *c, size_t from, size_t cou
 		return rc;
 	for (size_t i = 0; i < count; i++)
 		e->lens[i] = c->offs[from + i + 1] - c->offs[from + i];
-	if ((rc = rs_enc_fixed(e, (const uint8_t *)e->lens, count, 8, 1, 0, out)))
+	if ((rc = rs_codec_put_fixed(e, (const uint8_t *)e->lens, count, 8, 1, 0, out)))
 		return rc;
 	if (!count || !c->child) {
 		struct rs_col empty;
 
 		rs_col_init(&empty, rs_type_base(t)->sub);
-		return rs_enc_col(e, &empty, 0, 0, out);
+		return rs_codec_put_col(e, &empty, 0, 0, out);
 	}
-	return rs_enc_col(e, c->child, (size_t)c->offs[from],
+	return rs_codec_put_col(e, c->child, (size_t)c->offs[from],
 			  (size_t)(c->offs[from + count] - c->offs[from]), out);
 }
 
@@ -110,18 +110,18 @@ static int dec_array(struct rs_block_cur *cur, struct rs_col *dst, size_t rows,
 	size_t off = cur->pos;
 	int rc;
 
-	if ((rc = rs_dec_fixed(cur, (uint8_t *)o, rows, 8, 1, 0, err)))
+	if ((rc = rs_codec_get_fixed(cur, (uint8_t *)o, rows, 8, 1, 0, err)))
 		return rc;
 	for (size_t i = 0; i < rows; i++) {
 		if (o[i] > UINT32_MAX - total)
-			return rs_enc_corrupt(cur, off, "too many array elements", err);
+			return rs_codec_corrupt(cur, off, "too many array elements", err);
 		total += o[i];
 		o[i] = base + total;
 	}
-	return rs_dec_col(cur, dst->child, (size_t)total, err);
+	return rs_codec_get_col(cur, dst->child, (size_t)total, err);
 }
 
-int rs_dec_col(struct rs_block_cur *cur, struct rs_col *dst, size_t rows, struct rs_err *err)
+int rs_codec_get_col(struct rs_block_cur *cur, struct rs_col *dst, size_t rows, struct rs_err *err)
 {
 	const struct rs_type *t = dst->type;
 	size_t n0 = dst->n, nb0 = dst->nbytes;
@@ -131,15 +131,15 @@ int rs_dec_col(struct rs_block_cur *cur, struct rs_col *dst, size_t rows, struct
 		return rs_errf(err, -ENOMEM, "out of memory reading '%s'",
 			       cur->file ? cur->file : "?");
 	if (rs_type_is_nullable(t) &&
-	    (rc = rs_dec_fixed(cur, rows ? dst->nulls + n0 : NULL, rows, 1, 1, 0, err)))
+	    (rc = rs_codec_get_fixed(cur, rows ? dst->nulls + n0 : NULL, rows, 1, 1, 0, err)))
 		return rc;
 	switch (rs_type_phys(t)) {
 	case RS_PHYS_FIXED:
-		rc = rs_dec_fixed(cur, rows ? dst->data + n0 * dst->width : NULL, rows,
+		rc = rs_codec_get_fixed(cur, rows ? dst->data + n0 * dst->width : NULL, rows,
 				  dst->width, intlike(t), rs_type_is_signed(t), err);
 		break;
 	case RS_PHYS_STRING:
-		rc = rs_dec_str(cur, dst, rows, err);
+		rc = rs_codec_get_str(cur, dst, rows, err);
 		break;
 	default:
 		rc = dec_array(cur, dst, rows, err);
@@ -306,6 +306,50 @@ static int scan_ints(const struct rs_col *c, enum mm_kind k, size_t from, size_t
 	return mi != SIZE_MAX;
 }
 
+/* Strings: compare 8-byte big-endian prefixes first, bytes only on ties. */
+static uint64_t prefix(const struct rs_col *c, size_t i, size_t *len)
+{
+	const char *p = rs_col_str(c, i, len);
+
+	return __builtin_bswap64(rs_codec_ld_small((const uint8_t *)p, *len < 8 ? *len : 8));
+}
+
+static int scan_strs(const struct rs_col *c, size_t from, size_t count, size_t *imin,
+		     size_t *imax)
+{
+	size_t mi = SIZE_MAX, ma = SIZE_MAX, lmin = 0, lmax = 0, len;
+	uint64_t pmin = 0, pmax = 0;
+
+	for (size_t i = from; i < from + count; i++) {
+		uint64_t pf;
+
+		if (rs_col_is_null(c, i))
+			continue;
+		pf = prefix(c, i, &len);
+		if (mi == SIZE_MAX) {
+			mi = ma = i;
+			pmin = pmax = pf;
+			lmin = lmax = len;
+			continue;
+		}
+		if (pf < pmin || (pf == pmin && (len <= 8 && lmin <= 8 ? len < lmin :
+						   cmp_rows(c, MK_STR, i, mi) < 0))) {
+			mi = i;
+			pmin = pf;
+			lmin = len;
+		}
+		if (pf > pmax || (pf == pmax && (len <= 8 && lmax <= 8 ? len > lmax :
+						   cmp_rows(c, MK_STR, i, ma) > 0))) {
+			ma = i;
+			pmax = pf;
+			lmax = len;
+		}
+	}
+	*imin = mi;
+	*imax = ma;
+	return mi != SIZE_MAX;
+}
+
 static int put_val(const struct rs_col *c, enum mm_kind k, size_t i, struct rs_buf *out)
 {
 	uint8_t len[2];
@@ -324,7 +368,7 @@ static int put_val(const struct rs_col *c, enum mm_kind k, size_t i, struct rs_b
 	return 0;
 }
 
-int rs_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_buf *out)
+int rs_codec_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_buf *out)
 {
 	enum mm_kind k = mm_kind(c->type);
 	size_t imin = SIZE_MAX, imax = SIZE_MAX, la, lb;
@@ -335,6 +379,13 @@ int rs_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_b
 		nulls = memchr(c->nulls + from, 1, count) != NULL;
 	if (k == MK_U || k == MK_S) {
 		known = scan_ints(c, k, from, count, &imin, &imax);
+	} else if (k == MK_STR) {
+		known = scan_strs(c, from, count, &imin, &imax);
+		if (known) {
+			rs_col_str(c, imin, &la);
+			rs_col_str(c, imax, &lb);
+			known = la <= RS_MM_MAXLEN && lb <= RS_MM_MAXLEN;
+		}
 	} else if (k != MK_NONE) {
 		known = 1;
 		for (size_t i = from; i < from + count; i++) {
@@ -355,11 +406,6 @@ int rs_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_b
 		}
 		if (imin == SIZE_MAX)
 			known = 0;
-		if (known && k == MK_STR) {
-			rs_col_str(c, imin, &la);
-			rs_col_str(c, imax, &lb);
-			known = la <= RS_MM_MAXLEN && lb <= RS_MM_MAXLEN;
-		}
 	}
 	flags = (uint8_t)((known ? RS_MM_KNOWN : 0) | (nulls ? RS_MM_NULLS : 0));
 	if (rs_buf_add(out, &flags, 1))
@@ -371,7 +417,7 @@ int rs_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_b
 
 /* Expected min/max byte length for a column type: -1 = none kept, 0 = any
  * length up to RS_MM_MAXLEN (strings), else the exact width. */
-int rs_minmax_len(const struct rs_type *t)
+int rs_codec_minmax_len(const struct rs_type *t)
 {
 	enum mm_kind k = mm_kind(t);
 

@@ -11,8 +11,8 @@
 
 enum { M_FOR, M_DELTA, M_FOR8, M_DELTA8 };
 
-int rs_enc_corrupt(const struct rs_block_cur *c, size_t off, const char *why,
-		   struct rs_err *err)
+int rs_codec_corrupt(const struct rs_block_cur *c, size_t off, const char *why,
+		     struct rs_err *err)
 {
 	return rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s",
 		       c->file ? c->file : "?", (unsigned long long)(c->base + off), why);
@@ -28,7 +28,7 @@ static int grow(void **p, size_t n, size_t sz)
 	return 0;
 }
 
-int rs_enc_grow(struct rs_enc *e, size_t n)
+int rs_codec_grow(struct rs_codec *e, size_t n)
 {
 	size_t cap = e->cap ? e->cap : 1024;
 
@@ -47,7 +47,7 @@ int rs_enc_grow(struct rs_enc *e, size_t n)
 	return 0;
 }
 
-int rs_enc_table(struct rs_enc *e, size_t cap)
+int rs_codec_table(struct rs_codec *e, size_t cap)
 {
 	size_t ns = 64;
 
@@ -65,7 +65,7 @@ int rs_enc_table(struct rs_enc *e, size_t cap)
 
 /* ---- bit-packing ---- */
 
-void rs_bp_pack(const uint64_t *v, size_t n, unsigned b, uint8_t *out)
+void rs_codec_bp_pack(const uint64_t *v, size_t n, unsigned b, uint8_t *out)
 {
 	uint64_t acc = 0;
 	unsigned nb = 0;
@@ -124,7 +124,7 @@ static void unpack_slow(const uint8_t *in, size_t n, uint64_t *out, unsigned b)
 	UNPACK_CASE(B + 3) UNPACK_CASE(B + 4) UNPACK_CASE(B + 5) UNPACK_CASE(B + 6) \
 	UNPACK_CASE(B + 7)
 
-void rs_bp_unpack(const uint8_t *in, unsigned b, size_t n, uint64_t *out)
+void rs_codec_bp_unpack(const uint8_t *in, unsigned b, size_t n, uint64_t *out)
 {
 	switch (b) {
 	case 0:
@@ -174,11 +174,11 @@ static size_t int_count(unsigned mode, size_t n)
 
 static size_t int_dbytes(unsigned mode, unsigned bits, size_t m)
 {
-	return mode == M_FOR || mode == M_DELTA ? rs_bp_bytes(m, bits) : m * bits;
+	return mode == M_FOR || mode == M_DELTA ? rs_codec_bp_bytes(m, bits) : m * bits;
 }
 
 /* Append an INT payload; e->t must hold n + 8 values. */
-static int int_payload(struct rs_enc *e, const uint64_t *k, size_t n, unsigned w, int sgn,
+static int int_payload(struct rs_codec *e, const uint64_t *k, size_t n, unsigned w, int sgn,
 		       unsigned mode, unsigned bits, uint64_t base, struct rs_buf *out)
 {
 	size_t m = int_count(mode, n), db = int_dbytes(mode, bits, m);
@@ -204,7 +204,7 @@ static int int_payload(struct rs_enc *e, const uint64_t *k, size_t n, unsigned w
 			t[i] = k[i + 1] - k[i] - base;
 	}
 	if (mode == M_FOR || mode == M_DELTA) {
-		rs_bp_pack(t, m, bits, d);
+		rs_codec_bp_pack(t, m, bits, d);
 	} else {
 		switch (bits) {
 		case 1:
@@ -228,21 +228,21 @@ static int int_payload(struct rs_enc *e, const uint64_t *k, size_t n, unsigned w
 	return 0;
 }
 
-int rs_int_put(struct rs_enc *e, const uint64_t *k, size_t n, struct rs_buf *out)
+int rs_codec_int_put(struct rs_codec *e, const uint64_t *k, size_t n, struct rs_buf *out)
 {
 	struct istats s;
 	unsigned bfor, bdel;
 
 	istats(k, n, &s);
-	bfor = rs_bits(s.max - s.min);
-	bdel = rs_bits((uint64_t)s.dmax - (uint64_t)s.dmin);
+	bfor = rs_codec_bits(s.max - s.min);
+	bdel = rs_codec_bits((uint64_t)s.dmax - (uint64_t)s.dmin);
 	if (n > 1 && (n - 1) * bdel < n * bfor)
 		return int_payload(e, k, n, 8, 0, M_DELTA, bdel, (uint64_t)s.dmin, out);
 	return int_payload(e, k, n, 8, 0, M_FOR, bfor, s.min, out);
 }
 
-int rs_int_parse(const uint8_t *p, size_t avail, size_t n, unsigned w, int sgn,
-		 struct rs_intp *ip)
+int rs_codec_int_parse(const uint8_t *p, size_t avail, size_t n, unsigned w, int sgn,
+		       struct rs_codec_intp *ip)
 {
 	size_t m, db;
 
@@ -310,7 +310,7 @@ static inline void st8(void *p, uint8_t v)
 	*(uint8_t *)p = v;
 }
 
-void rs_int_get(const struct rs_intp *ip, void *out)
+void rs_codec_int_get(const struct rs_codec_intp *ip, void *out)
 {
 	uint64_t tmp[BATCH];
 	uint64_t flip = ip->sgn ? 1ull << 63 : 0, base = ip->base, run = ip->first;
@@ -333,7 +333,7 @@ void rs_int_get(const struct rs_intp *ip, void *out)
 		size_t cnt = m - i < BATCH ? m - i : BATCH, at = at0 + i;
 
 		if (packed)
-			rs_bp_unpack(ip->data + i * ip->bits / 8, ip->bits, cnt, tmp);
+			rs_codec_bp_unpack(ip->data + i * ip->bits / 8, ip->bits, cnt, tmp);
 		else
 			load_bytes(ip->data + i * ip->bits, ip->bits, cnt, tmp);
 		switch (ip->width) {
@@ -350,22 +350,22 @@ void rs_int_get(const struct rs_intp *ip, void *out)
 static uint64_t hash_fixed(const uint8_t *v, size_t w)
 {
 	switch (w) {
-	case 1: return rs_mix64(v[0]);
-	case 2: return rs_mix64(rs_ld16(v));
-	case 4: return rs_mix64(rs_ld32(v));
-	case 8: return rs_mix64(rs_ld64(v));
-	case 16: return rs_mix64(rs_ld64(v) ^ rs_mix64(rs_ld64(v + 8)));
-	default: return rs_hash_bytes(v, w);
+	case 1: return rs_codec_mix64(v[0]);
+	case 2: return rs_codec_mix64(rs_ld16(v));
+	case 4: return rs_codec_mix64(rs_ld32(v));
+	case 8: return rs_codec_mix64(rs_ld64(v));
+	case 16: return rs_codec_mix64(rs_ld64(v) ^ rs_codec_mix64(rs_ld64(v + 8)));
+	default: return rs_codec_hash(v, w);
 	}
 }
 
 /* Dictionary of data[0..n*w): codes in e->codes, first rows in e->ent.
  * Returns the number of distinct values, 0 when more than cap. */
-static size_t dict_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, size_t cap)
+static size_t dict_fixed(struct rs_codec *e, const uint8_t *data, size_t n, size_t w, size_t cap)
 {
 	size_t nd = 0;
 
-	if (rs_enc_table(e, cap))
+	if (rs_codec_table(e, cap))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *v = data + i * w;
@@ -384,7 +384,8 @@ static size_t dict_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t
 				e->codes[i] = (uint32_t)(nd - 1);
 				break;
 			}
-			if (e->ehash[x - 1] == h && !memcmp(data + (size_t)e->ent[x - 1] * w, v, w)) {
+			if (e->ehash[x - 1] == h &&
+			    rs_codec_eq(data + (size_t)e->ent[x - 1] * w, v, w)) {
 				e->codes[i] = x - 1;
 				break;
 			}
@@ -396,11 +397,11 @@ static size_t dict_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t
 	return nd;
 }
 
-static int dict_payload(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, size_t nd,
+static int dict_payload(struct rs_codec *e, const uint8_t *data, size_t n, size_t w, size_t nd,
 			struct rs_buf *out)
 {
-	unsigned cb = rs_bits(nd - 1);
-	size_t size = RS_DICT_HDR + nd * w + rs_bp_bytes(n, cb);
+	unsigned cb = rs_codec_bits(nd - 1);
+	size_t size = RS_DICT_HDR + nd * w + rs_codec_bp_bytes(n, cb);
 	uint8_t *h, *d;
 
 	if (rs_buf_reserve(out, size + 8))
@@ -416,14 +417,14 @@ static int dict_payload(struct rs_enc *e, const uint8_t *data, size_t n, size_t 
 		memcpy(d + j * w, data + (size_t)e->ent[j] * w, w);
 	for (size_t i = 0; i < n; i++)
 		e->t[i] = e->codes[i];
-	rs_bp_pack(e->t, n, cb, d + nd * w);
+	rs_codec_bp_pack(e->t, n, cb, d + nd * w);
 	out->len += size;
 	out->data[out->len] = 0;
 	return 0;
 }
 
 /* Compress a candidate stream; keep the smaller of it and the best so far. */
-static int try_block(struct rs_enc *e, int *best, unsigned enc, const void *p, size_t len)
+static int try_block(struct rs_codec *e, int *best, unsigned enc, const void *p, size_t len)
 {
 	int slot = *best < 0 ? 0 : 1 - *best;
 	struct rs_buf *b = &e->blk[slot];
@@ -465,8 +466,8 @@ static unsigned byte_width(unsigned bits)
 	return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
 }
 
-int rs_enc_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, int intlike,
-		 int sgn, struct rs_buf *out)
+int rs_codec_put_fixed(struct rs_codec *e, const uint8_t *data, size_t n, size_t w, int intlike,
+		       int sgn, struct rs_buf *out)
 {
 	size_t raw_bits = n * w * 8, nd, edict = SIZE_MAX;
 	int best = -1, rc;
@@ -475,7 +476,7 @@ int rs_enc_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, int 
 		return -EFBIG;
 	if (!n || !w)
 		return rs_block_put(out, RS_ENC_RAW, data, n * w);
-	if ((rc = rs_enc_grow(e, n)))
+	if ((rc = rs_codec_grow(e, n)))
 		return rc;
 	if (intlike && (w == 1 || w == 2 || w == 4 || w == 8)) {
 		struct istats s;
@@ -485,8 +486,8 @@ int rs_enc_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, int 
 
 		load_keys(data, n, w, sgn, e->k);
 		istats(e->k, n, &s);
-		bfor = rs_bits(s.max - s.min);
-		bdel = rs_bits((uint64_t)s.dmax - (uint64_t)s.dmin);
+		bfor = rs_codec_bits(s.max - s.min);
+		bdel = rs_codec_bits((uint64_t)s.dmax - (uint64_t)s.dmin);
 		efor = n * bfor;
 		edel = (n - 1) * bdel;
 		delta = n > 1 && edel < efor;
@@ -495,7 +496,7 @@ int rs_enc_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, int 
 		if (ebest > n * 8 && n >= 64) {
 			nd = dict_fixed(e, data, n, w, n / 4);
 			if (nd)
-				edict = nd * w * 8 + n * rs_bits(nd - 1);
+				edict = nd * w * 8 + n * rs_codec_bits(nd - 1);
 		}
 		rs_buf_reset(&e->pay);
 		if (edict < ebest) {
@@ -523,7 +524,7 @@ int rs_enc_fixed(struct rs_enc *e, const uint8_t *data, size_t n, size_t w, int 
 	} else {
 		nd = n >= 64 ? dict_fixed(e, data, n, w, n / 4) : 0;
 		rc = 0;
-		if (nd && (nd * w * 8 + n * rs_bits(nd - 1)) * 10 < raw_bits * 8) {
+		if (nd && (nd * w * 8 + n * rs_codec_bits(nd - 1)) * 10 < raw_bits * 8) {
 			rs_buf_reset(&e->pay);
 			rc = dict_payload(e, data, n, w, nd, &e->pay);
 			if (!rc)
@@ -584,14 +585,14 @@ static int dict_get(const uint8_t *p, size_t len, uint8_t *dst, size_t n, size_t
 	    (!nd && n))
 		return -1;
 	if ((uint64_t)nd * w > len - RS_DICT_HDR ||
-	    rs_bp_bytes(n, cb) != len - RS_DICT_HDR - nd * w)
+	    rs_codec_bp_bytes(n, cb) != len - RS_DICT_HDR - nd * w)
 		return -1;
 	dict = p + RS_DICT_HDR;
 	codes = dict + nd * w;
 	for (size_t i = 0; i < n; i += BATCH) {
 		size_t cnt = n - i < BATCH ? n - i : BATCH;
 
-		rs_bp_unpack(codes + i * cb / 8, cb, cnt, tmp);
+		rs_codec_bp_unpack(codes + i * cb / 8, cb, cnt, tmp);
 		for (size_t j = 0; j < cnt; j++)
 			if (tmp[j] >= nd)
 				return -1;
@@ -600,11 +601,11 @@ static int dict_get(const uint8_t *p, size_t len, uint8_t *dst, size_t n, size_t
 	return 0;
 }
 
-int rs_dec_fixed(struct rs_block_cur *c, uint8_t *dst, size_t n, size_t w, int intlike,
-		 int sgn, struct rs_err *err)
+int rs_codec_get_fixed(struct rs_block_cur *c, uint8_t *dst, size_t n, size_t w, int intlike,
+		       int sgn, struct rs_err *err)
 {
 	struct rs_stream s;
-	struct rs_intp ip;
+	struct rs_codec_intp ip;
 	size_t off = c->pos;
 	const char *why = NULL;
 	int rc;
@@ -619,11 +620,11 @@ int rs_dec_fixed(struct rs_block_cur *c, uint8_t *dst, size_t n, size_t w, int i
 			memcpy(dst, s.p, s.len);
 		break;
 	case RS_ENC_INT:
-		if (!intlike || rs_int_parse(s.p, s.len, n, (unsigned)w, sgn, &ip) ||
+		if (!intlike || rs_codec_int_parse(s.p, s.len, n, (unsigned)w, sgn, &ip) ||
 		    ip.size != s.len)
 			why = "bad integer stream";
 		else
-			rs_int_get(&ip, dst);
+			rs_codec_int_get(&ip, dst);
 		break;
 	case RS_ENC_DICT:
 		if (dict_get(s.p, s.len, dst, n, w))
@@ -632,6 +633,6 @@ int rs_dec_fixed(struct rs_block_cur *c, uint8_t *dst, size_t n, size_t w, int i
 	default:
 		why = "unexpected encoding";
 	}
-	rs_stream_release(&s);
-	return why ? rs_enc_corrupt(c, off, why, err) : 0;
+	rs_block_release(&s);
+	return why ? rs_codec_corrupt(c, off, why, err) : 0;
 }

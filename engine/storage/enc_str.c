@@ -13,18 +13,18 @@
 /* Dictionary of the strings: codes in e->codes, first rows in e->ent.
  * Returns the number of distinct strings (and their total size in
  * *dict_bytes), 0 when more than cap. */
-static size_t dict_str(struct rs_enc *e, const uint8_t *bytes, const uint64_t *offs, size_t n,
+static size_t dict_str(struct rs_codec *e, const uint8_t *bytes, const uint64_t *offs, size_t n,
 		       size_t cap, uint64_t *dict_bytes)
 {
 	size_t nd = 0;
 	uint64_t db = 0;
 
-	if (rs_enc_table(e, cap))
+	if (rs_codec_table(e, cap))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *v = bytes + offs[i];
 		size_t len = (size_t)(offs[i + 1] - offs[i]);
-		uint64_t h = rs_hash_bytes(v, len);
+		uint64_t h = rs_codec_hash(v, len);
 		size_t s = h & e->mask;
 
 		for (;;) {
@@ -42,7 +42,8 @@ static size_t dict_str(struct rs_enc *e, const uint8_t *bytes, const uint64_t *o
 			}
 			if (e->ehash[x - 1] == h) {
 				size_t r = e->ent[x - 1];
-				if (offs[r + 1] - offs[r] == len && !memcmp(bytes + offs[r], v, len)) {
+				if (offs[r + 1] - offs[r] == len &&
+				    rs_codec_eq(bytes + offs[r], v, len)) {
 					e->codes[i] = x - 1;
 					break;
 				}
@@ -56,12 +57,12 @@ static size_t dict_str(struct rs_enc *e, const uint8_t *bytes, const uint64_t *o
 	return nd;
 }
 
-static int strdict_payload(struct rs_enc *e, const uint8_t *bytes, const uint64_t *offs,
+static int strdict_payload(struct rs_codec *e, const uint8_t *bytes, const uint64_t *offs,
 			   size_t n, size_t nd, uint64_t dict_bytes, struct rs_buf *out)
 {
-	unsigned cb = rs_bits(nd - 1);
+	unsigned cb = rs_codec_bits(nd - 1);
 	uint8_t hdr[STRDICT_HDR] = { 0 };
-	size_t cbytes = rs_bp_bytes(n, cb);
+	size_t cbytes = rs_codec_bp_bytes(n, cb);
 	int rc;
 
 	hdr[0] = (uint8_t)cb;
@@ -69,7 +70,7 @@ static int strdict_payload(struct rs_enc *e, const uint8_t *bytes, const uint64_
 	rs_st32(hdr + 8, (uint32_t)n);
 	for (size_t j = 0; j < nd; j++)
 		e->k[j] = offs[e->ent[j] + 1] - offs[e->ent[j]];
-	if ((rc = rs_buf_add(out, hdr, sizeof(hdr))) || (rc = rs_int_put(e, e->k, nd, out)) ||
+	if ((rc = rs_buf_add(out, hdr, sizeof(hdr))) || (rc = rs_codec_int_put(e, e->k, nd, out)) ||
 	    (rc = rs_buf_reserve(out, dict_bytes + cbytes + 8)))
 		return rc;
 	for (size_t j = 0; j < nd; j++) {
@@ -79,14 +80,14 @@ static int strdict_payload(struct rs_enc *e, const uint8_t *bytes, const uint64_
 	}
 	for (size_t i = 0; i < n; i++)
 		e->t[i] = e->codes[i];
-	rs_bp_pack(e->t, n, cb, (uint8_t *)out->data + out->len);
+	rs_codec_bp_pack(e->t, n, cb, (uint8_t *)out->data + out->len);
 	out->len += cbytes;
 	out->data[out->len] = 0;
 	return 0;
 }
 
-int rs_enc_str(struct rs_enc *e, const struct rs_col *c, size_t from, size_t n,
-	       struct rs_buf *out)
+int rs_codec_put_str(struct rs_codec *e, const struct rs_col *c, size_t from, size_t n,
+		     struct rs_buf *out)
 {
 	const uint64_t *offs;
 	uint64_t total, maxlen = 0, dict_bytes = 0, plain_est, dict_est;
@@ -96,11 +97,11 @@ int rs_enc_str(struct rs_enc *e, const struct rs_col *c, size_t from, size_t n,
 
 	if (n > UINT32_MAX)
 		return -EFBIG;
-	if ((rc = rs_enc_grow(e, n)))
+	if ((rc = rs_codec_grow(e, n)))
 		return rc;
 	rs_buf_reset(&e->pay);
 	if (!n) {
-		if ((rc = rs_int_put(e, e->k, 0, &e->pay)))
+		if ((rc = rs_codec_int_put(e, e->k, 0, &e->pay)))
 			return rc;
 		return rs_block_put(out, enc, e->pay.data, e->pay.len);
 	}
@@ -111,18 +112,18 @@ int rs_enc_str(struct rs_enc *e, const struct rs_col *c, size_t from, size_t n,
 		e->k[i] = len;
 		maxlen = len > maxlen ? len : maxlen;
 	}
-	plain_est = total * 8 + n * rs_bits(maxlen);
+	plain_est = total * 8 + n * rs_codec_bits(maxlen);
 	if (n >= 16)
 		nd = dict_str(e, c->bytes, offs, n, n / 2, &dict_bytes);
 	if (nd) {
-		dict_est = dict_bytes * 8 + nd * rs_bits(maxlen) + n * rs_bits(nd - 1);
+		dict_est = dict_bytes * 8 + nd * rs_codec_bits(maxlen) + n * rs_codec_bits(nd - 1);
 		if (dict_est * 10 < plain_est * 8)
 			enc = RS_ENC_STRDICT;
 	}
 	if (enc == RS_ENC_STRDICT) {
 		rc = strdict_payload(e, c->bytes, offs, n, nd, dict_bytes, &e->pay);
 	} else {
-		rc = rs_int_put(e, e->k, n, &e->pay);
+		rc = rs_codec_int_put(e, e->k, n, &e->pay);
 		if (!rc)
 			rc = rs_buf_add(&e->pay, c->bytes + offs[0], (size_t)total);
 	}
@@ -165,14 +166,14 @@ static int oom(const struct rs_block_cur *c, struct rs_err *err)
 static int get_plain(const struct rs_block_cur *c, const struct rs_stream *s, struct rs_col *dst,
 		     uint64_t *o, size_t n, const char **why, struct rs_err *err)
 {
-	struct rs_intp ip;
+	struct rs_codec_intp ip;
 	uint64_t rem, pos = dst->nbytes;
 
-	if (rs_int_parse(s->p, s->len, n, 8, 0, &ip)) {
+	if (rs_codec_int_parse(s->p, s->len, n, 8, 0, &ip)) {
 		*why = "bad string lengths";
 		return -EIO;
 	}
-	rs_int_get(&ip, o);
+	rs_codec_int_get(&ip, o);
 	rem = s->len - ip.size;
 	for (size_t i = 0; i < n; i++) {
 		if (o[i] > rem) {
@@ -199,8 +200,8 @@ static int get_dict(const struct rs_block_cur *c, const struct rs_stream *s, str
 		    uint64_t *o, size_t n, const char **why, struct rs_err *err)
 {
 	const uint8_t *p = s->p, *dict, *codes;
-	struct rs_intp ip;
-	uint64_t *doff = NULL, dtotal = 0, total = 0;
+	struct rs_codec_intp ip;
+	uint64_t *doff = NULL, dtotal = 0, total = 0, maxlen = 0;
 	size_t nd, pos;
 	unsigned cb;
 	int rc = -EIO;
@@ -212,12 +213,12 @@ static int get_dict(const struct rs_block_cur *c, const struct rs_stream *s, str
 	nd = rs_ld32(p + 4);
 	if (p[1] || rs_ld16(p + 2) || cb > 32 || rs_ld32(p + 8) != n || (!nd && n))
 		return -EIO;
-	if (rs_int_parse(p + STRDICT_HDR, s->len - STRDICT_HDR, nd, 8, 0, &ip))
+	if (rs_codec_int_parse(p + STRDICT_HDR, s->len - STRDICT_HDR, nd, 8, 0, &ip))
 		return -EIO;
 	doff = malloc((nd + 1) * sizeof(*doff));
 	if (!doff)
 		return oom(c, err);
-	rs_int_get(&ip, doff + 1);
+	rs_codec_int_get(&ip, doff + 1);
 	dict = p + STRDICT_HDR + ip.size;
 	doff[0] = 0;
 	for (size_t j = 1; j <= nd; j++) {
@@ -229,9 +230,9 @@ static int get_dict(const struct rs_block_cur *c, const struct rs_stream *s, str
 	if (dtotal > s->len - STRDICT_HDR - ip.size)
 		goto out;
 	codes = dict + dtotal;
-	if (rs_bp_bytes(n, cb) != s->len - STRDICT_HDR - ip.size - dtotal)
+	if (rs_codec_bp_bytes(n, cb) != s->len - STRDICT_HDR - ip.size - dtotal)
 		goto out;
-	rs_bp_unpack(codes, cb, n, o);
+	rs_codec_bp_unpack(codes, cb, n, o);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t len;
 
@@ -242,17 +243,31 @@ static int get_dict(const struct rs_block_cur *c, const struct rs_stream *s, str
 			goto out;
 		total += len;
 	}
-	if (reserve_bytes(dst, (size_t)total)) {
+	/* 16 bytes of slack: short entries are copied 16 bytes at a time (the
+	 * stream has RS_BLOCK_PAD readable bytes after it) */
+	if (reserve_bytes(dst, (size_t)total + 16)) {
 		rc = oom(c, err);
 		goto out;
 	}
 	pos = dst->nbytes;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t k = o[i], len = doff[k + 1] - doff[k];
+	for (size_t j = 0; j < nd; j++)
+		maxlen = doff[j + 1] - doff[j] > maxlen ? doff[j + 1] - doff[j] : maxlen;
+	if (maxlen <= 16) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = o[i];
 
-		memcpy(dst->bytes + pos, dict + doff[k], (size_t)len);
-		pos += (size_t)len;
-		o[i] = pos;
+			memcpy(dst->bytes + pos, dict + doff[k], 16);
+			pos += (size_t)(doff[k + 1] - doff[k]);
+			o[i] = pos;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = o[i], len = doff[k + 1] - doff[k];
+
+			memcpy(dst->bytes + pos, dict + doff[k], (size_t)len);
+			pos += (size_t)len;
+			o[i] = pos;
+		}
 	}
 	dst->nbytes = pos;
 	rc = 0;
@@ -262,7 +277,7 @@ out:
 	return rc;
 }
 
-int rs_dec_str(struct rs_block_cur *c, struct rs_col *dst, size_t n, struct rs_err *err)
+int rs_codec_get_str(struct rs_block_cur *c, struct rs_col *dst, size_t n, struct rs_err *err)
 {
 	struct rs_stream s;
 	size_t off = c->pos;
@@ -280,8 +295,8 @@ int rs_dec_str(struct rs_block_cur *c, struct rs_col *dst, size_t n, struct rs_e
 		why = "unexpected encoding";
 		rc = -EIO;
 	}
-	rs_stream_release(&s);
+	rs_block_release(&s);
 	if (rc && why)
-		return rs_enc_corrupt(c, off, why, err);
+		return rs_codec_corrupt(c, off, why, err);
 	return rc;
 }

@@ -178,26 +178,26 @@ struct rs_part {
 
 /* ---- col_codec.c: one granule of one column <-> its streams ---- */
 
-struct rs_enc;
+struct rs_codec;
 
 /* Encoder scratch, reused across granules (one per writer). */
-struct rs_enc *rs_enc_new(void);
-void rs_enc_free(struct rs_enc *e);
+struct rs_codec *rs_codec_new(void);
+void rs_codec_free(struct rs_codec *e);
 
 /* Append the streams of rows [from, from+count) of c to out. -ENOMEM, -EFBIG. */
-int rs_enc_col(struct rs_enc *e, const struct rs_col *c, size_t from, size_t count,
-	       struct rs_buf *out);
+int rs_codec_put_col(struct rs_codec *e, const struct rs_col *c, size_t from, size_t count,
+		     struct rs_buf *out);
 /* Decode the streams of 'rows' rows at the cursor, appending to dst. */
-int rs_dec_col(struct rs_block_cur *cur, struct rs_col *dst, size_t rows, struct rs_err *err);
+int rs_codec_get_col(struct rs_block_cur *cur, struct rs_col *dst, size_t rows, struct rs_err *err);
 
 /*
  * Min/max of rows [from, from+count) of a scalar column: appends the flags
  * byte and, when known, "u16 len, min, u16 len, max" to out (meta layout).
  */
-int rs_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_buf *out);
+int rs_codec_minmax_put(const struct rs_col *c, size_t from, size_t count, struct rs_buf *out);
 /* Byte length of a kept min/max for type t: -1 = never kept, 0 = strings (up
  * to RS_MM_MAXLEN), else the fixed width. */
-int rs_minmax_len(const struct rs_type *t);
+int rs_codec_minmax_len(const struct rs_type *t);
 
 /* ---- part_read.c ---- */
 

@@ -114,7 +114,7 @@ static int parse_col(struct rs_part *p, unsigned i, struct mcur *m, const char *
 	c->mm = calloc(p->ngran ? p->ngran : 1, sizeof(*c->mm));
 	if (!c->offs || !c->mm)
 		return rs_errf(err, -ENOMEM, "out of memory opening part '%s'", p->dir);
-	want = rs_minmax_len(type);
+	want = rs_codec_minmax_len(type);
 	for (unsigned g = 0; g < p->ngran; g++) {
 		size_t gat = m->pos;
 		uint64_t off = take_u(m, 8);
@@ -373,7 +373,7 @@ int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst
 	cur.p = buf;
 	cur.len = size;
 	cur.pos = 0;
-	rc = rs_dec_col(&cur, dst, p->grows[g], err);
+	rc = rs_codec_get_col(&cur, dst, p->grows[g], err);
 	if (!rc && cur.pos != cur.len) {
 		rs_col_truncate(dst, n0);
 		rc = rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s", cur.file,

@@ -18,7 +18,7 @@
 #include "../base/util.h"
 #include "part_int.h"
 
-#define FLUSH_BYTES (256u << 10)	/* write a column's blocks once this many wait */
+#define FLUSH_BYTES (128u << 10)	/* write a column's blocks once this many wait */
 
 struct wcol {
 	struct rs_col buf;	/* the granule being filled (type from w->schema) */
@@ -32,7 +32,7 @@ struct rs_part_writer {
 	char *dir;
 	struct rs_schema schema;
 	struct wcol *cols;
-	struct rs_enc *enc;
+	struct rs_codec *enc;
 	uint64_t rows;
 	size_t nbuf;		/* rows buffered in cols[].buf */
 	uint32_t *grows;	/* rows per granule written */
@@ -50,7 +50,7 @@ static void writer_free(struct rs_part_writer *w)
 	}
 	free(w->cols);
 	free(w->grows);
-	rs_enc_free(w->enc);
+	rs_codec_free(w->enc);
 	rs_schema_release(&w->schema);
 	free(w->dir);
 	free(w);
@@ -99,7 +99,7 @@ int rs_part_writer_open(const char *dir, const struct rs_schema *schema,
 		snprintf(path, sizeof(path), "%s/c%u.bin", dir, i);
 		w->cols[i].path = xstrdup(path);
 	}
-	w->enc = rs_enc_new();
+	w->enc = rs_codec_new();
 	*out = w;
 	return 0;
 }
@@ -147,9 +147,9 @@ static int put_granule(struct rs_part_writer *w, const struct rs_col *cols, size
 		uint8_t off[8];
 
 		rs_st64(off, c->flushed + c->out.len);
-		if (rs_buf_add(&c->idx, off, 8) || rs_minmax_put(&cols[i], from, count, &c->idx))
+		if (rs_buf_add(&c->idx, off, 8) || rs_codec_minmax_put(&cols[i], from, count, &c->idx))
 			return rs_errf(err, -ENOMEM, "out of memory writing part '%s'", w->dir);
-		rc = rs_enc_col(w->enc, &cols[i], from, count, &c->out);
+		rc = rs_codec_put_col(w->enc, &cols[i], from, count, &c->out);
 		if (rc == -EFBIG)
 			return rs_errf(err, rc, "granule of column '%s' is too large",
 				       w->schema.cols[i].name);

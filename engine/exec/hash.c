@@ -1,0 +1,225 @@
+/*
+ * hash.c - hashing of column values and rs_keyset, the open-addressing
+ * table of distinct key tuples used by GROUP BY, DISTINCT, LIMIT BY, IN and
+ * joins. Strings are hashed and compared in place (no copies).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../types/value.h"
+#include "exec.h"
+
+uint64_t rs_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+	const uint8_t *s = p;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+
+	while (n >= 8) {
+		uint64_t k;
+
+		memcpy(&k, s, 8);
+		h = (h ^ rs_hash_mix(k)) * 0x9e3779b97f4a7c15ULL;
+		s += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t k = 0;
+
+		memcpy(&k, s, n);
+		h = (h ^ rs_hash_mix(k ^ 0x5bd1e995)) * 0x9e3779b97f4a7c15ULL;
+	}
+	return rs_hash_mix(h);
+}
+
+uint64_t rs_hash_row(const struct rs_col *c, size_t r)
+{
+	if (c->nulls && c->nulls[r])
+		return 0x6b43a9b5f2e1d3c7ULL;
+	switch (rs_type_phys(c->type)) {
+	case RS_PHYS_FIXED:
+		if (c->width == 8) {
+			uint64_t k;
+			memcpy(&k, c->data + r * 8, 8);
+			return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+		}
+		if (c->width <= 4) {
+			uint64_t k = 0;
+			memcpy(&k, c->data + r * c->width, c->width);
+			return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+		}
+		return rs_hash_bytes(c->data + r * c->width, c->width, 1);
+	case RS_PHYS_STRING: {
+		size_t len;
+		const char *s = rs_col_str(c, r, &len);
+		return rs_hash_bytes(s, len, 7);
+	}
+	case RS_PHYS_ARRAY: {
+		uint64_t h = 0x1234567;
+		for (uint64_t i = c->offs[r]; i < c->offs[r + 1]; i++)
+			h = rs_hash_mix(h ^ rs_hash_row(c->child, i));
+		return h;
+	}
+	}
+	return 0;
+}
+
+void rs_hash_vec(const struct rs_vec *v, size_t n, uint64_t *h, int init)
+{
+	const struct rs_col *c = v->c;
+
+	if (v->is_const) {
+		uint64_t x = rs_hash_row(c, 0);
+		for (size_t i = 0; i < n; i++)
+			h[i] = init ? x : rs_hash_mix(h[i] * 31 + x);
+		return;
+	}
+	if (rs_type_phys(c->type) == RS_PHYS_STRING && !c->nulls) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = rs_hash_bytes(c->bytes + c->offs[i], c->offs[i + 1] - c->offs[i], 7);
+			h[i] = init ? x : rs_hash_mix(h[i] * 31 + x);
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = rs_hash_row(c, i);
+		h[i] = init ? x : rs_hash_mix(h[i] * 31 + x);
+	}
+}
+
+int rs_row_eq(const struct rs_col *a, size_t i, const struct rs_col *b, size_t j)
+{
+	int an = a->nulls && a->nulls[i], bn = b->nulls && b->nulls[j];
+
+	if (an || bn)
+		return an == bn;
+	switch (rs_type_phys(a->type)) {
+	case RS_PHYS_FIXED:
+		return !memcmp(a->data + i * a->width, b->data + j * b->width, a->width);
+	case RS_PHYS_STRING: {
+		size_t la, lb;
+		const char *sa = rs_col_str(a, i, &la), *sb = rs_col_str(b, j, &lb);
+		return la == lb && !memcmp(sa, sb, la);
+	}
+	default:
+		return rs_value_cmp(a, i, b, j) == 0;
+	}
+}
+
+void rs_keyset_init(struct rs_keyset *ks, struct rs_qctx *q, unsigned nk,
+		    const struct rs_type **types)
+{
+	memset(ks, 0, sizeof(*ks));
+	ks->q = q;
+	ks->nk = nk;
+	ks->keys = calloc(nk ? nk : 1, sizeof(*ks->keys));
+	if (!ks->keys)
+		abort();	/* node-sized */
+	for (unsigned k = 0; k < nk; k++)
+		rs_col_init(&ks->keys[k], types[k]);
+}
+
+void rs_keyset_release(struct rs_keyset *ks)
+{
+	if (ks->keys)
+		for (unsigned k = 0; k < ks->nk; k++)
+			rs_col_release(&ks->keys[k]);
+	free(ks->keys);
+	free(ks->slot_h);
+	free(ks->slot_id);
+	if (ks->q)
+		rs_qctx_mem(ks->q, -ks->mem);
+	memset(ks, 0, sizeof(*ks));
+}
+
+static int grow(struct rs_keyset *ks)
+{
+	size_t cap = ks->cap ? ks->cap * 2 : 256, mask = cap - 1;
+	uint64_t *h = malloc(cap * sizeof(*h));
+	uint32_t *id = calloc(cap, sizeof(*id));
+	int64_t mem = (int64_t)(cap * 12);
+
+	if (!h || !id) {
+		free(h);
+		free(id);
+		return rs_errf(ks->q->err, -ENOMEM, "out of memory for a hash table of %zu keys", ks->n);
+	}
+	for (size_t s = 0; s < ks->cap; s++) {
+		size_t p;
+
+		if (!ks->slot_id[s])
+			continue;
+		for (p = ks->slot_h[s] & mask; id[p]; p = (p + 1) & mask)
+			;
+		h[p] = ks->slot_h[s];
+		id[p] = ks->slot_id[s];
+	}
+	free(ks->slot_h);
+	free(ks->slot_id);
+	ks->slot_h = h;
+	ks->slot_id = id;
+	ks->cap = cap;
+	if (rs_qctx_mem(ks->q, mem - ks->mem))
+		return -ENOMEM;
+	ks->mem = mem;
+	return 0;
+}
+
+static int key_eq(const struct rs_keyset *ks, const struct rs_vec *v, size_t r, uint32_t id)
+{
+	for (unsigned k = 0; k < ks->nk; k++)
+		if (!rs_row_eq(v[k].c, rs_vrow(&v[k], r), &ks->keys[k], id))
+			return 0;
+	return 1;
+}
+
+int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,
+		  uint32_t *ids, size_t *nnew)
+{
+	size_t added = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t mask, p;
+
+		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))
+			return rc;
+		mask = ks->cap - 1;
+		for (p = h[i] & mask; ks->slot_id[p]; p = (p + 1) & mask)
+			if (ks->slot_h[p] == h[i] && key_eq(ks, v, i, ks->slot_id[p] - 1))
+				break;
+		if (ks->slot_id[p]) {
+			ids[i] = ks->slot_id[p] - 1;
+			continue;
+		}
+		if (ks->n >= UINT32_MAX - 1)
+			return rs_errf(ks->q->err, -ENOMEM, "too many distinct keys");
+		for (unsigned k = 0; k < ks->nk; k++)
+			if (rs_col_append(&ks->keys[k], v[k].c, rs_vrow(&v[k], i), 1))
+				return rs_errf(ks->q->err, -ENOMEM, "out of memory");
+		ks->slot_h[p] = h[i];
+		ks->slot_id[p] = (uint32_t)++ks->n;
+		ids[i] = (uint32_t)(ks->n - 1);
+		added++;
+	}
+	if (nnew)
+		*nnew = added;
+	return 0;
+}
+
+void rs_keyset_find(const struct rs_keyset *ks, const struct rs_vec *v, size_t n,
+		    const uint64_t *h, uint32_t *ids)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t mask = ks->cap - 1, p;
+
+		ids[i] = UINT32_MAX;
+		if (!ks->cap)
+			continue;
+		for (p = h[i] & mask; ks->slot_id[p]; p = (p + 1) & mask)
+			if (ks->slot_h[p] == h[i] && key_eq(ks, v, i, ks->slot_id[p] - 1)) {
+				ids[i] = ks->slot_id[p] - 1;
+				break;
+			}
+	}
+}

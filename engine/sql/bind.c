@@ -1,0 +1,757 @@
+/*
+ * bind.c - planning a SELECT: FROM (tables, subqueries, CTEs, joins),
+ * alias expansion (ClickHouse: aliases are visible in every clause),
+ * WHERE pushed into the scan, aggregation, HAVING, projection, DISTINCT,
+ * ORDER BY, LIMIT BY, LIMIT, UNION ALL.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/util.h"
+#include "bind_int.h"
+
+/* ---- alias expansion ---- */
+
+struct aliases {
+	char **name;
+	struct rs_ast **ast;
+	unsigned n;
+	int *busy;
+};
+
+static struct rs_ast *expand(struct rs_query *q, struct aliases *al, struct rs_ast *e)
+{
+	struct rs_ast *c;
+
+	if (e->kind == RS_A_IDENT && e->nparts == 1) {
+		for (unsigned i = 0; i < al->n; i++)
+			if (!al->busy[i] && !strcmp(al->name[i], e->parts[0])) {
+				al->busy[i] = 1;
+				c = expand(q, al, al->ast[i]);
+				al->busy[i] = 0;
+				return c;
+			}
+		return e;
+	}
+	if (e->kind != RS_A_FUNC && e->kind != RS_A_LAMBDA)
+		return e;
+	c = rs_arena_alloc(&q->a, sizeof(*c));
+	*c = *e;
+	c->alias = NULL;
+	if (e->nargs) {
+		c->args = rs_arena_alloc(&q->a, e->nargs * sizeof(*c->args));
+		for (unsigned i = 0; i < e->nargs; i++) {
+			if (e->kind == RS_A_LAMBDA)	/* parameters shadow aliases */
+				c->args[i] = e->args[i];
+			else
+				c->args[i] = expand(q, al, e->args[i]);
+		}
+	}
+	return c;
+}
+
+/* A SELECT item: its own alias names the column it reads (x AS x). */
+static struct rs_ast *expand_item(struct rs_query *q, struct aliases *al, struct rs_ast *e)
+{
+	struct rs_ast *c;
+	unsigned i;
+
+	for (i = 0; e->alias && i < al->n; i++)
+		if (al->ast[i] == e)
+			break;
+	if (!e->alias || i == al->n)
+		return expand(q, al, e);
+	al->busy[i] = 1;
+	c = expand(q, al, e);
+	al->busy[i] = 0;
+	return c;
+}
+
+/* ---- aggregate collection ---- */
+
+struct aggs {
+	char **names;
+	struct rs_ast **ast;
+	unsigned n;
+};
+
+static void collect(struct bctx *b, struct aggs *ag, struct rs_ast *e)
+{
+	if (e->kind != RS_A_FUNC)
+		return;
+	if (!e->over && (rs_fn_is_agg(e->name) || e->distinct)) {
+		char *c = rs_bind_canon(b, e);
+
+		for (unsigned i = 0; i < ag->n; i++)
+			if (!strcmp(ag->names[i], c))
+				return;
+		*(char **)rs_arena_push(&b->q->a, &ag->names, &ag->n, sizeof(char *)) = c;
+		ag->n--;
+		*(struct rs_ast **)rs_arena_push(&b->q->a, &ag->ast, &ag->n, sizeof(e)) = e;
+		return;
+	}
+	for (unsigned i = 0; i < e->nargs; i++)
+		collect(b, ag, e->args[i]);
+}
+
+/* ---- FROM ---- */
+
+static int add_cols_from_op(struct rs_query *q, struct source *s, struct rs_op *op, char **names,
+			    const char *tab)
+{
+	s->op = op;
+	s->ncols = op->ncols;
+	s->cols = rs_arena_alloc(&q->a, (op->ncols + 1) * sizeof(*s->cols));
+	for (unsigned i = 0; i < op->ncols; i++) {
+		s->cols[i].name = names[i];
+		s->cols[i].type = op->types[i];
+		s->cols[i].tab = tab;
+		s->cols[i].pos = s->cols[i].lpos = i;
+	}
+	return 0;
+}
+
+static int table_source(struct rs_query *q, struct rs_tref *r, struct rs_with *with,
+			unsigned nwith, struct source *s)
+{
+	struct rs_table_info ti = { 0 };
+	int rc;
+
+	if (r->sub || r->func) {
+		struct rs_op *op;
+		char **names;
+
+		if (r->func)
+			return rs_errf(&q->err, -EINVAL, "table functions are not supported yet");
+		if ((rc = rs_plan_select(q, r->sub, with, nwith, &op, &names)))
+			return rc;
+		return add_cols_from_op(q, s, op, names, r->alias);
+	}
+	if (!r->db)
+		for (unsigned i = nwith; i-- > 0;)
+			if (with[i].sel && !strcmp(with[i].name, r->name)) {
+				struct rs_op *op;
+				char **names;
+
+				if ((rc = rs_plan_select(q, with[i].sel, with, i, &op, &names)))
+					return rc;
+				return add_cols_from_op(q, s, op, names, r->alias ? r->alias : r->name);
+			}
+	if (!q->env.resolve)
+		return rs_errf(&q->err, -ENOENT, "unknown table '%s'", r->name);
+	rc = q->env.resolve(q->env.ctx, r->db, r->name, &ti, &q->err);
+	if (rc == -ENOENT && !q->err.code)
+		return rs_errf_at(&q->err, -EINVAL, r->line, r->col, "unknown table '%s'", r->name);
+	if (rc)
+		return q->err.code ? rc : rs_errf(&q->err, rc, "cannot open table '%s'", r->name);
+	*(struct rs_table_info *)rs_arena_push(&q->a, &q->tables, &q->ntables, sizeof(ti)) = ti;
+	s->snap = ti.snap;
+	s->ncols = ti.schema->ncols;
+	s->cols = rs_arena_alloc(&q->a, (s->ncols + 1) * sizeof(*s->cols));
+	for (unsigned i = 0; i < s->ncols; i++) {
+		s->cols[i].name = ti.schema->cols[i].name;
+		s->cols[i].type = ti.schema->cols[i].type;
+		s->cols[i].tab = r->alias ? r->alias : r->name;
+		s->cols[i].tab2 = r->name;
+		s->cols[i].def = ti.defaults ? &ti.defaults[i] : NULL;
+	}
+	return 0;
+}
+
+/* Make the scan of a table source: used columns, predicate ones first. */
+static struct rs_op *make_scan(struct bctx *b, struct source *s, struct rs_expr *pred,
+			       struct rs_skip *skip, unsigned nskip)
+{
+	struct rs_scan_col *sc = rs_arena_alloc(&b->q->a, (s->ncols + 1) * sizeof(*sc));
+	unsigned n = 0, npred = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < s->ncols; i++) {
+			struct src_col *c = &s->cols[i];
+
+			if (!c->used || (pass == 0) != (pred && c->in_pred))
+				continue;
+			c->pos = c->lpos = n;
+			sc[n].name = c->name;
+			sc[n].type = c->type;
+			sc[n].def = c->def;
+			n++;
+			if (pass == 0)
+				npred++;
+		}
+	for (unsigned k = 0; k < nskip; k++)	/* skip[].col held the source index */
+		skip[k].col = s->cols[skip[k].col].pos;
+	return rs_op_scan(b->qc, s->snap, sc, n, npred, pred, skip, nskip);
+}
+
+/* Min/max skipping: conjuncts "col op constant" on table columns. */
+static void find_skips(struct bctx *b, struct source *s, struct rs_ast *w, struct rs_skip **sk,
+		       unsigned *nsk)
+{
+	static const char *ops[] = { "equals", "less", "lessOrEquals", "greater", "greaterOrEquals" };
+	static const int flip[] = { 0, 3, 4, 1, 2 };
+
+	if (!w || w->kind != RS_A_FUNC)
+		return;
+	if (!strcmp(w->name, "and")) {
+		for (unsigned i = 0; i < w->nargs; i++)
+			find_skips(b, s, w->args[i], sk, nsk);
+		return;
+	}
+	for (int op = 0; op < 5; op++) {
+		if (strcmp(w->name, ops[op]) || w->nargs != 2)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			struct rs_ast *c = w->args[side], *v = w->args[1 - side];
+			struct rs_expr *x;
+			struct rs_err save = *b->qc->err;
+			int rc;
+
+			if (c->kind != RS_A_IDENT)
+				continue;
+			for (unsigned i = 0; i < s->ncols; i++) {
+				const struct rs_type *bt = rs_type_base(s->cols[i].type);
+
+				if (strcmp(s->cols[i].name, c->parts[c->nparts - 1]) ||
+				    (!rs_type_is_num(bt) && !rs_type_is_date(bt)))
+					continue;
+				rc = rs_bind_expr(b, v, &x);
+				if (rc || x->kind != RS_X_CONST || rs_col_is_null(&x->cv, 0)) {
+					*b->qc->err = save;
+					break;
+				}
+				{
+					struct rs_skip *k = rs_arena_push(&b->q->a, sk, nsk, sizeof(**sk));
+					struct rs_vec vv = { &x->cv, 1 };
+
+					k->col = i;
+					k->op = side == 0 ? op : flip[op];
+					rs_col_init(&k->val, bt);
+					if (rs_cast(b->qc, &vv, 1, bt, 0, &k->val) || k->val.n != 1) {
+						rs_col_release(&k->val);
+						(*nsk)--;
+						*b->qc->err = save;
+					}
+				}
+				rs_expr_free(x);
+				break;
+			}
+		}
+	}
+}
+
+static int bind_join(struct bctx *b, struct rs_tref *r, struct source *l, struct source *rt,
+		     struct rs_expr ***lk, struct rs_expr ***rk, unsigned *nk)
+{
+	struct rs_qctx *q = b->qc;
+	struct rs_ast **conj = NULL;
+	unsigned nc = 0;
+	int rc;
+
+	b->local = 1;
+	if (r->nusing) {
+		for (unsigned i = 0; i < r->nusing; i++) {
+			struct rs_ast id = { .kind = RS_A_IDENT, .nparts = 1, .parts = &r->using[i] };
+			struct rs_expr *x, *y;
+
+			b->src = l;
+			b->local = 0;
+			if ((rc = rs_bind_expr(b, &id, &x)))
+				return rc;
+			b->src = rt;
+			b->local = 1;
+			if ((rc = rs_bind_expr(b, &id, &y)))
+				return rc;
+			*(struct rs_expr **)rs_arena_push(&b->q->a, lk, nk, sizeof(x)) = x;
+			(*nk)--;
+			*(struct rs_expr **)rs_arena_push(&b->q->a, rk, nk, sizeof(y)) = y;
+		}
+		b->local = 0;
+		return 0;
+	}
+	if (!r->on) {
+		b->local = 0;
+		return 0;
+	}
+	if (r->on->kind == RS_A_FUNC && !strcmp(r->on->name, "and")) {
+		conj = r->on->args;
+		nc = r->on->nargs;
+	} else {
+		conj = &r->on;
+		nc = 1;
+	}
+	for (unsigned i = 0; i < nc; i++) {
+		struct rs_ast *c = conj[i];
+		struct rs_expr *x = NULL, *y = NULL;
+
+		if (c->kind != RS_A_FUNC || strcmp(c->name, "equals") || c->nargs != 2)
+			return rs_errf(q->err, -EINVAL,
+				       "JOIN ON supports only equalities joined by AND yet");
+		for (int sw = 0; sw < 2; sw++) {
+			struct rs_err save = *q->err;
+
+			b->src = l;
+			b->local = 0;
+			rc = rs_bind_expr(b, c->args[sw], &x);
+			if (!rc) {
+				b->src = rt;
+				b->local = 1;
+				rc = rs_bind_expr(b, c->args[1 - sw], &y);
+			}
+			if (!rc)
+				break;
+			if (sw == 0)
+				*q->err = save;
+		}
+		if (rc)
+			return rc;
+		if (!rs_type_equal(rs_type_base(x->type), rs_type_base(y->type))) {
+			const struct rs_type *t = rs_supertype(q, rs_type_base(x->type), rs_type_base(y->type));
+			struct rs_expr *cx, *cy;
+			struct rs_col tn;
+
+			if (!t)
+				return rs_errf(q->err, -EINVAL, "JOIN keys have incompatible types");
+			rs_col_init(&tn, rs_qtype(q, RS_T_STRING));
+			{
+				struct rs_buf nb = { 0 };
+				rs_type_name(t, &nb);
+				rs_col_push_str(&tn, nb.data, nb.len);
+				free(nb.data);
+			}
+			struct rs_expr *ta[2] = { x, rs_expr_const(q, &tn, 0) };
+			struct rs_expr *tb[2] = { y, rs_expr_const(q, &tn, 0) };
+			rs_col_release(&tn);
+			if ((rc = rs_expr_func(q, "CAST", ta, 2, &cx)) ||
+			    (rc = rs_expr_func(q, "CAST", tb, 2, &cy)))
+				return rc;
+			x = cx;
+			y = cy;
+		}
+		*(struct rs_expr **)rs_arena_push(&b->q->a, lk, nk, sizeof(x)) = x;
+		(*nk)--;
+		*(struct rs_expr **)rs_arena_push(&b->q->a, rk, nk, sizeof(y)) = y;
+	}
+	b->local = 0;
+	return 0;
+}
+
+/* Build the operator of a source after binding (positions get fixed). */
+struct fsrc {
+	struct source all;		/* combined columns */
+	struct source *parts;
+	unsigned nparts;
+};
+
+/* ---- SELECT ---- */
+
+static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, unsigned nwith,
+		    struct rs_op **out, char ***names_out)
+{
+	struct rs_qctx *qc = &q->qc;
+	struct bctx b = { .q = q, .qc = qc };
+	struct aliases al = { 0 };
+	struct rs_ast **cols = NULL, *where = NULL, *having = NULL;
+	char **cnames = NULL;
+	unsigned ncols = 0, nparts = s->nfrom ? s->nfrom : 1;
+	struct source *parts = rs_arena_alloc(&q->a, nparts * sizeof(*parts));
+	struct source all = { 0 };
+	struct rs_expr *pred = NULL, **lk[16], **rk[16];
+	unsigned nk[16] = { 0 };
+	struct rs_op *op;
+	int rc, agg = 0;
+
+	/* WITH */
+	{
+		unsigned nw = nwith + s->nwith;
+		struct rs_with *w = rs_arena_alloc(&q->a, (nw + 1) * sizeof(*w));
+
+		if (nwith)
+			memcpy(w, with, nwith * sizeof(*w));
+		if (s->nwith)
+			memcpy(w + nwith, s->with, s->nwith * sizeof(*w));
+		with = w;
+		nwith = nw;
+	}
+	if (s->nfrom > 16)
+		return rs_errf(&q->err, -EINVAL, "too many joins");
+	/* FROM */
+	if (!s->nfrom) {
+		struct rs_col *c = xcalloc(1, sizeof(*c));
+		const struct rs_type **t = rs_arena_alloc(&q->a, sizeof(*t));
+		char **nm = rs_arena_alloc(&q->a, sizeof(char *));
+		uint8_t z = 0;
+
+		t[0] = rs_qtype(qc, RS_T_UINT8);
+		rs_col_init(c, t[0]);
+		rs_col_push_fixed(c, &z);
+		nm[0] = "dummy";
+		add_cols_from_op(q, &parts[0], rs_op_values(qc, c, 1, t), nm, "system.one");
+	}
+	for (unsigned i = 0; i < s->nfrom; i++)
+		if ((rc = table_source(q, &s->from[i], with, nwith, &parts[i])))
+			goto fail;
+	for (unsigned i = 0; i < nparts; i++)
+		all.ncols += parts[i].ncols;
+	all.cols = rs_arena_alloc(&q->a, (all.ncols + 1) * sizeof(*all.cols));
+	/* aliases */
+	for (unsigned i = 0; i < nwith; i++)
+		if (with[i].expr) {
+			*(char **)rs_arena_push(&q->a, &al.name, &al.n, sizeof(char *)) = with[i].name;
+			al.n--;
+			*(struct rs_ast **)rs_arena_push(&q->a, &al.ast, &al.n, sizeof(void *)) = with[i].expr;
+		}
+	for (unsigned i = 0; i < s->ncols; i++)
+		if (s->cols[i]->alias) {
+			*(char **)rs_arena_push(&q->a, &al.name, &al.n, sizeof(char *)) = s->cols[i]->alias;
+			al.n--;
+			*(struct rs_ast **)rs_arena_push(&q->a, &al.ast, &al.n, sizeof(void *)) = s->cols[i];
+		}
+	al.busy = rs_arena_alloc(&q->a, (al.n + 1) * sizeof(int));
+	/* one array of columns shared by every part */
+	{
+		unsigned k = 0;
+
+		for (unsigned p = 0; p < nparts; p++) {
+			memcpy(all.cols + k, parts[p].cols, parts[p].ncols * sizeof(*all.cols));
+			parts[p].cols = all.cols + k;
+			k += parts[p].ncols;
+		}
+	}
+	/* SELECT list with * expanded; names as ClickHouse prints them */
+	for (unsigned i = 0; i < s->ncols; i++) {
+		struct rs_ast *e = s->cols[i];
+
+		if (e->kind == RS_A_STAR) {
+			for (unsigned p = 0; p < nparts; p++)
+				for (unsigned j = 0; j < parts[p].ncols; j++) {
+					struct src_col *c = &parts[p].cols[j];
+					struct rs_ast *id;
+
+					if (e->nparts && !(c->tab && !strcmp(c->tab, e->parts[e->nparts - 1])) &&
+					    !(c->tab2 && !strcmp(c->tab2, e->parts[e->nparts - 1])))
+						continue;
+					id = rs_arena_alloc(&q->a, sizeof(*id));
+					id->kind = RS_A_IDENT;
+					id->parts = rs_arena_alloc(&q->a, 2 * sizeof(char *));
+					id->nparts = 1;
+					id->parts[0] = (char *)c->name;
+					if (c->tab && nparts > 1) {
+						id->parts[0] = (char *)c->tab;
+						id->parts[1] = (char *)c->name;
+						id->nparts = 2;
+					}
+					*(char **)rs_arena_push(&q->a, &cnames, &ncols, sizeof(char *)) =
+						(char *)c->name;
+					ncols--;
+					*(struct rs_ast **)rs_arena_push(&q->a, &cols, &ncols, sizeof(void *)) = id;
+				}
+			continue;
+		}
+		*(char **)rs_arena_push(&q->a, &cnames, &ncols, sizeof(char *)) =
+			e->alias ? e->alias : rs_bind_canon(&b, e);
+		ncols--;
+		*(struct rs_ast **)rs_arena_push(&q->a, &cols, &ncols, sizeof(void *)) =
+			expand_item(q, &al, e);
+	}
+	if (!ncols) {
+		rc = rs_errf(&q->err, -EINVAL, "empty list of columns in SELECT");
+		goto fail;
+	}
+	/* joins: keys bound per side */
+	for (unsigned i = 1; i < nparts; i++) {
+		struct source left = { all.cols, 0, NULL, NULL };
+
+		for (unsigned p = 0; p < i; p++)
+			left.ncols += parts[p].ncols;
+		lk[i] = rk[i] = NULL;
+		if (s->from[i].join != RS_J_INNER && s->from[i].join != RS_J_LEFT &&
+		    s->from[i].join != RS_J_CROSS) {
+			rc = rs_errf(&q->err, -EINVAL, "RIGHT and FULL JOIN are not supported yet");
+			goto fail;
+		}
+		if ((rc = bind_join(&b, &s->from[i], &left, &parts[i], &lk[i], &rk[i], &nk[i])))
+			goto fail;
+		/* bind_join marked columns in the per-part arrays through left (all.cols) */
+	}
+	b.src = &all;
+	/* WHERE (+PREWHERE) */
+	where = s->where ? expand(q, &al, s->where) : NULL;
+	if (s->prewhere) {
+		struct rs_ast *pw = expand(q, &al, s->prewhere);
+		where = where ? rs_arena_alloc(&q->a, sizeof(*where)) : pw;
+		if (where != pw) {
+			where->kind = RS_A_FUNC;
+			where->name = "and";
+			where->nargs = 2;
+			where->args = rs_arena_alloc(&q->a, 2 * sizeof(void *));
+			where->args[0] = pw;
+			where->args[1] = expand(q, &al, s->where);
+		}
+	}
+	if (where) {
+		b.where = "WHERE";
+		if ((rc = rs_bind_expr(&b, where, &pred)))
+			goto fail;
+		b.where = NULL;
+	}
+	/* aggregation? */
+	{
+		struct aggs ag = { 0 };
+		struct rs_ast **group = NULL, **order = NULL;
+		unsigned ngroup = s->ngroup;
+
+		having = s->having ? expand(q, &al, s->having) : NULL;
+		group = rs_arena_alloc(&q->a, (ngroup + 1) * sizeof(*group));
+		for (unsigned i = 0; i < ngroup; i++)
+			group[i] = expand(q, &al, s->group[i]);
+		order = rs_arena_alloc(&q->a, (s->norder + s->nby + 1) * sizeof(*order));
+		for (unsigned i = 0; i < s->norder; i++)
+			order[i] = expand(q, &al, s->order[i].e);
+		for (unsigned i = 0; i < s->nby; i++)
+			order[s->norder + i] = expand(q, &al, s->by[i]);
+		for (unsigned i = 0; i < ncols; i++)
+			collect(&b, &ag, cols[i]);
+		if (having)
+			collect(&b, &ag, having);
+		for (unsigned i = 0; i < s->norder + s->nby; i++)
+			collect(&b, &ag, order[i]);
+		agg = ag.n || ngroup || s->group_all || having;
+		if (s->group_all) {
+			rc = rs_errf(&q->err, -EINVAL, "GROUP BY ALL is not supported yet");
+			goto fail;
+		}
+		/* bind the pre-aggregation parts before building the source */
+		struct rs_expr **keys = NULL;
+		struct rs_agg_spec *specs = NULL;
+
+		if (agg) {
+			keys = rs_arena_alloc(&q->a, (ngroup + 1) * sizeof(*keys));
+			specs = rs_arena_alloc(&q->a, (ag.n + 1) * sizeof(*specs));
+			for (unsigned i = 0; i < ngroup; i++)
+				if ((rc = rs_bind_expr(&b, group[i], &keys[i])))
+					goto fail;
+			for (unsigned i = 0; i < ag.n; i++) {
+				struct rs_ast *e = ag.ast[i];
+				const struct rs_type **at = rs_arena_alloc(&q->a, (e->nargs + 1) * sizeof(*at));
+				double params[4];
+
+				specs[i].args = rs_arena_alloc(&q->a, (e->nargs + 1) * sizeof(void *));
+				if (e->nparams > 4) {
+					rc = rs_errf(&q->err, -EINVAL, "too many parameters");
+					goto fail;
+				}
+				for (unsigned k = 0; k < e->nparams; k++) {
+					struct rs_ast *p = e->params[k];
+					if (p->kind != RS_A_LIT || (p->lit != RS_L_UINT && p->lit != RS_L_FLOAT)) {
+						rc = rs_errf(&q->err, -EINVAL, "parameters of '%s' must be numbers", e->name);
+						goto fail;
+					}
+					params[k] = p->lit == RS_L_FLOAT ? p->f : (double)p->u * (p->neg ? -1 : 1);
+				}
+				b.where = "an aggregate argument";	/* no nested aggregates */
+				for (unsigned k = 0; k < e->nargs; k++) {
+					if ((rc = rs_bind_expr(&b, e->args[k], &specs[i].args[k])))
+						goto fail;
+					at[k] = specs[i].args[k]->type;
+				}
+				b.where = NULL;
+				if ((rc = rs_agg_bind(qc, e->name, e->distinct, at, e->nargs, params,
+						      e->nparams, &specs[i].agg)))
+					goto fail;
+			}
+		}
+		/* non-aggregated: bind outputs now (they use source columns) */
+		struct rs_expr **outx = rs_arena_alloc(&q->a, (ncols + s->norder + s->nby + 1) * sizeof(*outx));
+		char **outn = rs_arena_alloc(&q->a, (ncols + s->norder + s->nby + 1) * sizeof(char *));
+		unsigned nout = 0;
+		unsigned *okeys = rs_arena_alloc(&q->a, (s->norder + s->nby + 1) * sizeof(unsigned));
+		struct rs_expr *hpred = NULL;
+		struct bctx pb = b;
+		struct source post = { 0 };
+
+		if (agg) {
+			pb.post = 1;
+			pb.nnames = ngroup + ag.n;
+			pb.names = rs_arena_alloc(&q->a, (pb.nnames + 1) * sizeof(char *));
+			pb.pos = rs_arena_alloc(&q->a, (pb.nnames + 1) * sizeof(unsigned));
+			post.ncols = pb.nnames;
+			post.cols = rs_arena_alloc(&q->a, (pb.nnames + 1) * sizeof(*post.cols));
+			for (unsigned i = 0; i < ngroup; i++) {
+				pb.names[i] = rs_bind_canon(&b, group[i]);
+				post.cols[i].type = keys[i]->type;
+			}
+			for (unsigned i = 0; i < ag.n; i++) {
+				pb.names[ngroup + i] = ag.names[i];
+				post.cols[ngroup + i].type = specs[i].agg.type;
+			}
+			for (unsigned i = 0; i < pb.nnames; i++)
+				pb.pos[i] = i;
+			pb.src = &post;
+		}
+		for (unsigned i = 0; i < ncols; i++) {
+			if ((rc = rs_bind_expr(&pb, cols[i], &outx[nout])))
+				goto fail;
+			outn[nout++] = cnames[i];
+		}
+		if (having) {
+			pb.where = agg ? NULL : "HAVING";
+			if ((rc = rs_bind_expr(&pb, having, &hpred)))
+				goto fail;
+			pb.where = NULL;
+		}
+		for (unsigned i = 0; i < s->norder + s->nby; i++) {
+			char *c = rs_bind_canon(&b, order[i]);
+			unsigned j;
+
+			for (j = 0; j < ncols; j++)
+				if (!strcmp(rs_bind_canon(&b, cols[j]), c))
+					break;
+			if (j < ncols) {
+				okeys[i] = j;
+				continue;
+			}
+			if ((rc = rs_bind_expr(&pb, order[i], &outx[nout])))
+				goto fail;
+			outn[nout] = c;
+			okeys[i] = nout++;
+		}
+		/* now all source columns are known: build the FROM operator */
+		if (nparts == 1 && parts[0].snap) {
+			struct rs_skip *sk = NULL;
+			unsigned nsk = 0;
+
+			if (where)
+				find_skips(&b, &parts[0], where, &sk, &nsk);
+			{
+				struct rs_skip *own = nsk ? xcalloc(nsk, sizeof(*own)) : NULL;
+				if (nsk)
+					memcpy(own, sk, nsk * sizeof(*own));
+				op = make_scan(&b, &parts[0], pred, own, nsk);
+			}
+			pred = NULL;
+		} else {
+			unsigned base = 0;
+
+			op = NULL;
+			for (unsigned p = 0; p < nparts; p++) {
+				struct rs_op *po;
+
+				if (parts[p].snap) {
+					po = make_scan(&b, &parts[p], NULL, NULL, 0);
+				} else {
+					po = parts[p].op;
+					parts[p].op = NULL;
+				}
+				for (unsigned i = 0; i < parts[p].ncols; i++)
+					parts[p].cols[i].pos = base + parts[p].cols[i].lpos;
+				base += po->ncols;
+				if (!op)
+					op = po;
+				else
+					op = rs_op_join(qc, op, po, s->from[p].join, s->from[p].strict_any,
+							lk[p], rk[p], nk[p]);
+			}
+		}
+		if (pred)
+			op = rs_op_filter(qc, op, pred);
+		if (agg) {
+			op = rs_op_agg(qc, op, keys, ngroup, specs, ag.n);
+			if (hpred)
+				op = rs_op_filter(qc, op, hpred);
+		} else if (hpred) {
+			op = rs_op_filter(qc, op, hpred);
+		}
+		op = rs_op_project(qc, op, outx, nout);
+		if (s->distinct)
+			op = rs_op_distinct(qc, op, ncols);
+		if (s->norder) {
+			int *desc = rs_arena_alloc(&q->a, (s->norder + 1) * sizeof(int));
+			int *nf = rs_arena_alloc(&q->a, (s->norder + 1) * sizeof(int));
+
+			for (unsigned i = 0; i < s->norder; i++) {
+				desc[i] = s->order[i].desc;
+				nf[i] = s->order[i].nulls_first;
+			}
+			op = rs_op_sort(qc, op, okeys, desc, nf, s->norder, 0);
+		}
+		if (s->has_limit_by)
+			op = rs_op_limit_by(qc, op, okeys + s->norder, s->nby, s->limit_by);
+		if (s->has_limit)
+			op = rs_op_limit(qc, op, s->limit, s->offset);
+		if (nout > ncols)
+			op = rs_op_narrow(qc, op, ncols);
+		*out = op;
+		*names_out = outn;
+		return 0;
+	}
+fail:
+	for (unsigned i = 0; i < nparts; i++)
+		rs_op_free(parts[i].op);
+	rs_expr_free(pred);
+	return rc;
+}
+
+int rs_plan_select(struct rs_query *q, struct rs_sel *s, struct rs_with *with, unsigned nwith,
+		   struct rs_op **out, char ***names)
+{
+	struct rs_op *kids[64];
+	unsigned n = 0;
+	int rc;
+
+	for (struct rs_sel *u = s; u; u = u->union_all) {
+		char **nm = NULL;
+
+		if (n == 64) {
+			rc = rs_errf(&q->err, -EINVAL, "too many UNION ALL parts");
+			goto fail;
+		}
+		if ((rc = plan_one(q, u, with, nwith, &kids[n], &nm)))
+			goto fail;
+		if (n == 0)
+			*names = nm;
+		else if (kids[n]->ncols != kids[0]->ncols) {
+			n++;
+			rc = rs_errf(&q->err, -EINVAL, "UNION ALL parts have different numbers of columns");
+			goto fail;
+		} else {
+			for (unsigned i = 0; i < kids[0]->ncols; i++)
+				if (!rs_type_equal(kids[n]->types[i], kids[0]->types[i])) {
+					n++;
+					rc = rs_errf(&q->err, -EINVAL,
+						     "UNION ALL of different column types is not supported yet");
+					goto fail;
+				}
+		}
+		n++;
+	}
+	*out = n == 1 ? kids[0] : rs_op_union(&q->qc, kids, n);
+	return 0;
+fail:
+	for (unsigned i = 0; i < n; i++)
+		rs_op_free(kids[i]);
+	return rc;
+}
+
+int rs_run_subquery(struct bctx *b, struct rs_sel *s, struct rs_col *out0)
+{
+	struct rs_op *op;
+	struct rs_chunk *c;
+	char **names;
+	int rc;
+
+	if ((rc = rs_plan_select(b->q, s, b->with, b->nwith, &op, &names)))
+		return rc;
+	rs_col_init(out0, op->types[0]);
+	while ((rc = rs_op_next(op, &c)) > 0)
+		if (rs_col_append(out0, &c->cols[0], 0, c->n)) {
+			rc = rs_errf(b->qc->err, -ENOMEM, "out of memory");
+			break;
+		}
+	rs_op_free(op);
+	if (rc < 0)
+		rs_col_release(out0);
+	return rc < 0 ? rc : 0;
+}
