@@ -45,6 +45,8 @@ enum rsfs_kind {
 	K_PIPE_DEF,		/* <pipefolder>/<pipe>.pipe */
 	K_PLAIN,		/* any other file: scratch, tests, fixtures, playground */
 	K_SERVICE,		/* tinybird/<table>.<fmt> */
+	K_PIPE_RESULT,		/* <pipefolder>/<pipe>.<fmt>[?params] */
+	K_PLAY_RESULT,		/* playground/<q>.<fmt>[?params]: runs <q>.sql */
 };
 
 enum rsfs_folder {
@@ -71,6 +73,7 @@ struct rsfs_path {
 	char name[256];			/* last component at depth 4 (or 2/3) */
 	char base[256];			/* data source / pipe / table name */
 	char origin[72];		/* shared data sources: the origin workspace */
+	char query[256];		/* results: what follows '?' in the name */
 	int fmt;			/* rs_format, -1 if none */
 };
 

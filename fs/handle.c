@@ -16,6 +16,7 @@
 #include "../engine/catalog/opslog.h"
 #include "../engine/ingest/ingest.h"
 #include "../engine/output/export.h"
+#include "../engine/pipes/pipes.h"
 #include "handle.h"
 #include "hops.h"
 
@@ -38,6 +39,10 @@ void rsfs_handle_free(struct rsfs *fs, struct rsfs_handle *h)
 		rsfs_pending_del(fs, h->path);
 	if (h->fd >= 0)
 		close(h->fd);
+	h->cancel = 1;
+	rs_pq_close(h->pq);
+	if (h->qw_on)
+		rs_writer_release(&h->qw);
 	rs_ingest_free(h->ing);
 	rs_export_free(h->ex);
 	if (h->snap)
@@ -177,15 +182,13 @@ int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_cal
 			rc = rs_ds_apply(fs->cat, n->ws, n->p.base, text, len, c->user, NULL, err);
 		break;
 	case K_PIPE_DEF: {
-		struct rs_pipe_def pd;
 		if (h->pending && rsfs_pipe_name_taken(fs, n->ws, n->p.base, n->p.folder)) {
 			rc = rs_errf(err, -EEXIST, "a pipe named '%s' already exists", n->p.base);
 			break;
 		}
-		rc = rs_pipe_parse(text, len, &pd, err);
+		rc = rs_pipe_validate(text, len, err);
 		if (rc)
 			break;
-		rs_pipe_def_release(&pd);
 		rc = rs_write_file_atomic(n->backing, text, len);
 		break;
 	}
@@ -237,4 +240,79 @@ out:
 	free(buf);
 	rs_ingest_free(g);
 	return rc;
+}
+
+/* Start a pipe result or playground query: errors known before the first
+ * byte (template, SQL, missing table) come back from open (fuse-notes 3). */
+int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err)
+{
+	struct rsfs_node *n = &h->node;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = rs_read_file(n->backing, &text, &len)))
+		return rs_errf(err, rc == -ENOENT ? -ENOENT : rc, "cannot read '%s'", n->p.base);
+	if (n->p.kind == K_PIPE_RESULT) {
+		struct rs_pipe_req req = {
+			.cat = fs->cat,
+			.ws = n->ws,
+			.name = n->p.base,
+			.text = text,
+			.len = len,
+			.query = n->p.query,
+			.cancel = &h->cancel,
+		};
+		rc = rs_pipe_open(&req, &h->pq, err);
+	} else {
+		rc = rs_sql_open(fs->cat, n->ws, text, &h->cancel, &h->pq, err);
+	}
+	free(text);
+	if (rc)
+		return rc;
+	rc = rs_writer_init(&h->qw, (enum rs_format)n->p.fmt, rs_query_schema(rs_pq_query(h->pq)),
+			    err);
+	if (rc)
+		return rc;
+	h->qw_on = 1;
+	h->max_result = n->ws->limits.max_result;
+	return rs_writer_header(&h->qw, &h->spool);
+}
+
+/* Produce result bytes until the spool holds 'upto' bytes or the end. */
+int rsfs_query_fill(struct rsfs_handle *h, uint64_t upto, fuse_req_t req, struct rs_err *err)
+{
+	struct rs_query *q = rs_pq_query(h->pq);
+	const struct rs_col *cols;
+	size_t n;
+	int rc;
+
+	while (!h->eof && h->spool.len < upto) {
+		if (req && fuse_req_interrupted(req)) {
+			h->cancel = 1;	/* the reader went away: stop the query */
+			return -EINTR;
+		}
+		rc = rs_query_next(q, &cols, &n, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			struct rs_query_stats qs;
+			struct rs_fmt_stats st;
+			rs_query_stats(q, &qs);
+			st.elapsed = qs.elapsed;
+			st.rows_read = qs.rows_read;
+			st.bytes_read = qs.bytes_read;
+			st.rows_before_limit = qs.rows_before_limit;
+			if ((rc = rs_writer_footer(&h->qw, &st, &h->spool)))
+				return rc;
+			h->eof = 1;
+			break;
+		}
+		if ((rc = rs_writer_rows(&h->qw, cols, 0, n, &h->spool)))
+			return rc;
+		if (h->max_result && h->spool.len > h->max_result)
+			return rs_errf(err, -EFBIG, "result larger than max_result (%llu bytes)",
+				       (unsigned long long)h->max_result);
+	}
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fs.h"
+#include "../engine/output/format.h"
 
 enum rsfs_hkind {
 	H_BUF,		/* read-only snapshot of bytes */
@@ -18,6 +19,7 @@ enum rsfs_hkind {
 	H_INGEST,	/* writes ingest rows into a data source */
 	H_EXPORT,	/* streams a table in an output format */
 	H_FIXTURE,	/* a fixture file: kept as a plain file and ingested */
+	H_QUERY,	/* runs a pipe or playground query, streams the result */
 };
 
 struct rsfs_handle {
@@ -49,6 +51,13 @@ struct rsfs_handle {
 	struct rs_buf spool;
 	uint64_t spool_off;		/* file offset of spool.data[0] */
 	int eof;
+
+	/* H_QUERY: the whole result stays in the spool (bounded by max_result) */
+	struct rs_pq *pq;
+	struct rs_writer qw;
+	int qw_on;
+	volatile int cancel;
+	uint64_t max_result;
 };
 
 #endif

@@ -214,17 +214,29 @@ static void dl_add_names(struct dirlist *d, char **names, unsigned n, int isdir)
 	free(names);
 }
 
-static void dl_add_files(struct dirlist *d, const char *dir)
+/* The files of a folder; with 'runs' (".pipe" or ".sql"), each runnable
+ * file also lists its results as .json and .csv. */
+static void dl_add_files(struct dirlist *d, const char *dir, const char *runs)
 {
 	DIR *dh = opendir(dir);
 	struct dirent *e;
+	char buf[300];
 
 	if (!dh)
 		return;
-	while ((e = readdir(dh)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && e->d_type != DT_DIR &&
-		    !strstr(e->d_name, ".roost-tmp"))
-			dl_add(d, e->d_name, 0);
+	while ((e = readdir(dh))) {
+		size_t l = strlen(e->d_name), rl = runs ? strlen(runs) : 0;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || e->d_type == DT_DIR ||
+		    strstr(e->d_name, ".roost-tmp"))
+			continue;
+		dl_add(d, e->d_name, 0);
+		if (runs && l > rl && !strcmp(e->d_name + l - rl, runs) && l - rl < 250) {
+			snprintf(buf, sizeof(buf), "%.*s.json", (int)(l - rl), e->d_name);
+			dl_add(d, buf, 0);
+			snprintf(buf, sizeof(buf), "%.*s.csv", (int)(l - rl), e->d_name);
+			dl_add(d, buf, 0);
+		}
+	}
 	closedir(dh);
 }
 
@@ -324,11 +336,11 @@ static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_cal
 			char sub[64];
 			snprintf(sub, sizeof(sub), "playground/%u", (unsigned)c->uid);
 			if (rs_ws_files_dir(n->ws, sub, dir, sizeof(dir)) == 0)
-				dl_add_files(d, dir);
+				dl_add_files(d, dir, ".sql");
 			break;
 		}
 		if (rs_ws_files_dir(n->ws, rsfs_folder_names[n->p.folder], dir, sizeof(dir)) == 0)
-			dl_add_files(d, dir);
+			dl_add_files(d, dir, rsfs_is_pipe_folder(n->p.folder) ? ".pipe" : NULL);
 		break;
 	default:
 		break;

@@ -154,6 +154,25 @@ static int open_node(struct rsfs *fs, const struct rsfs_caller *c, const char *p
 		h->ing = rs_ingest_new(fs->cat, n->ds, n->p.fmt == 2 ? RS_IN_NDJSON : RS_IN_CSV,
 				       (flags & O_TRUNC) != 0, c->user);
 		break;
+	case K_PIPE_RESULT:
+	case K_PLAY_RESULT:
+		if (wr) {
+			rc = rs_errf(err, -EACCES, "'%s' is a result: write %s.%s to change it", n->p.name,
+				     n->p.base, n->p.kind == K_PIPE_RESULT ? "pipe" : "sql");
+			break;
+		}
+		h = rsfs_handle_new(H_QUERY, path);
+		h->node = *n;
+		n->ws = NULL;
+		n->ds = NULL;
+		rc = rsfs_query_start(fs, h, err);
+		if (rc) {
+			rsfs_handle_free(fs, h);
+			return rc;
+		}
+		h->append = 0;
+		*out = h;
+		return 0;
 	case K_DS_QUAR:
 		if (wr) {
 			if (!(flags & O_TRUNC)) {
@@ -220,7 +239,7 @@ static void set_fi(struct fuse_file_info *fi, struct rsfs_handle *h)
 	fi->keep_cache = 0;
 	if (h->kind == H_INGEST)
 		fi->nonseekable = 1;
-	if (h->kind == H_BUF || h->kind == H_EXPORT)
+	if (h->kind == H_BUF || h->kind == H_EXPORT || h->kind == H_QUERY)
 		fi->noflush = 1;
 }
 
@@ -441,6 +460,12 @@ void rsfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	case H_EXPORT:
 		rc = export_read(req, h, size, off, &out, &err);
+		break;
+	case H_QUERY:
+		rc = rsfs_query_fill(h, (uint64_t)off + size, req, &err);
+		if (!rc && (uint64_t)off < h->spool.len)
+			rc = rs_buf_add(&out, h->spool.data + off,
+					RS_MIN(size, h->spool.len - (size_t)off));
 		break;
 	default:
 		rc = -EBADF;

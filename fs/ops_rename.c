@@ -13,6 +13,7 @@
 
 #include "../engine/base/util.h"
 #include "../engine/catalog/datafile.h"
+#include "../engine/pipes/pipes.h"
 #include "hops.h"
 
 #define FS(req) ((struct rsfs *)fuse_req_userdata(req))
@@ -93,7 +94,6 @@ static int do_rename(struct rsfs *fs, const struct rsfs_caller *c, struct rsfs_n
 	}
 	/* pipes: scratch or another folder onto a .pipe */
 	if ((s->p.kind == K_PLAIN || s->p.kind == K_PIPE_DEF) && d->p.kind == K_PIPE_DEF) {
-		struct rs_pipe_def pd;
 		if (s->p.kind == K_PIPE_DEF && !strcmp(s->p.base, d->p.base) &&
 		    s->p.folder == d->p.folder)
 			return 0;
@@ -102,11 +102,10 @@ static int do_rename(struct rsfs *fs, const struct rsfs_caller *c, struct rsfs_n
 			return rs_errf(err, -EEXIST, "a pipe named '%s' already exists", d->p.base);
 		if ((rc = read_text(s->backing, &text, &len, err)))
 			return rc;
-		rc = rs_pipe_parse(text, len, &pd, err);
+		rc = rs_pipe_validate(text, len, err);
 		free(text);
 		if (rc)
 			return rc;
-		rs_pipe_def_release(&pd);
 		return rename(s->backing, d->backing) < 0 ? -errno : 0;
 	}
 	if (s->p.kind == K_PLAIN && d->p.kind == K_PLAIN)

@@ -49,6 +49,21 @@ static int split_fmt(const char *name, char *base, size_t basesz, int *fmt)
 	return copy(base, basesz, name, (size_t)(dot - name)) == 0;
 }
 
+/* "<base>.<fmt>" or "<base>.<fmt>?<query>": a result to run */
+static int result_name(struct rsfs_path *p, char *base, size_t basesz, int *fmt)
+{
+	char name[256];
+	const char *q = strchr(p->name, '?');
+	size_t n = q ? (size_t)(q - p->name) : strlen(p->name);
+
+	memcpy(name, p->name, n);
+	name[n] = 0;
+	if (!split_fmt(name, base, basesz, fmt) || !rs_name_valid_table(base))
+		return 0;
+	snprintf(p->query, sizeof(p->query), "%s", q ? q + 1 : "");
+	return 1;
+}
+
 static int ends_with(const char *s, const char *suffix, char *base, size_t basesz)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -106,9 +121,17 @@ static void classify_file(struct rsfs_path *p)
 		    rs_name_valid_table(base)) {
 			p->kind = K_PIPE_DEF;
 			snprintf(p->base, sizeof(p->base), "%s", base);
-		} else if (split_fmt(p->name, base, sizeof(base), &fmt)) {
-			/* pipe results: the pipes issue runs them */
-			p->kind = K_NONE;
+		} else if (result_name(p, base, sizeof(base), &fmt)) {
+			p->kind = K_PIPE_RESULT;
+			p->fmt = fmt;
+			snprintf(p->base, sizeof(p->base), "%s", base);
+		}
+		break;
+	case F_PLAYGROUND:
+		if (result_name(p, base, sizeof(base), &fmt)) {
+			p->kind = K_PLAY_RESULT;
+			p->fmt = fmt;
+			snprintf(p->base, sizeof(p->base), "%s", base);
 		}
 		break;
 	case F_TINYBIRD:

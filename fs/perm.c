@@ -38,6 +38,8 @@ static mode_t ws_rights(const struct rsfs_node *n, enum rs_role r)
 		return r == RS_ROLE_ADMIN ? 6 : 4;
 	case K_WS_ERRORS:
 	case K_SERVICE:
+	case K_PIPE_RESULT:
+	case K_PLAY_RESULT:
 		return 4;
 	case K_FOLDER:
 		if (n->p.folder == F_TINYBIRD)

@@ -1,0 +1,53 @@
+/*
+ * pipes.h - running pipes and SQL over a workspace's tables.
+ *
+ * A pipe's endpoint node (TYPE endpoint, else the last node) runs with the
+ * request's parameters: every node is rendered with Tinybird's templating
+ * (engine/template), the earlier nodes it reads become CTEs, and the query
+ * runs on the SQL engine (engine/sql) over the workspace's tables:
+ *   <ds>, <ds>_quarantine            the workspace's data sources
+ *   <origin>.<ds>                    data sources shared with it
+ *   tinybird.datasources_ops_log     its service data source
+ * q=<SQL> in the parameters runs that SQL over the endpoint's result as _.
+ *
+ * This is the layer a second backend would replace: given the same
+ * requests it would send the composed SQL to ClickHouse.
+ */
+#ifndef RS_PIPES_PIPES_H
+#define RS_PIPES_PIPES_H
+
+#include <stddef.h>
+
+#include "../catalog/catalog.h"
+#include "../sql/query.h"
+
+struct rs_pipe_req {
+	struct rs_catalog *cat;
+	struct rs_ws *ws;
+	const char *name;		/* pipe name, for messages */
+	const char *text;		/* the .pipe datafile */
+	size_t len;
+	const char *query;		/* "a=1&b=2" after '?', or NULL */
+	const volatile int *cancel;	/* set to cancel (may be NULL) */
+};
+
+/* An open pipe or SQL query with its table resolver (rs_pq_close frees). */
+struct rs_pq;
+struct rs_query *rs_pq_query(struct rs_pq *pq);
+void rs_pq_close(struct rs_pq *pq);	/* NULL ok */
+
+/* Compose and open the pipe's query. -EINVAL with Tinybird's template
+ * messages, "unknown table 'x' in node 'n'", SQL errors naming the node;
+ * -ENOENT when the pipe has no node. */
+int rs_pipe_open(const struct rs_pipe_req *req, struct rs_pq **out, struct rs_err *err);
+
+/* Open plain SQL (a playground query) over the workspace's tables. */
+int rs_sql_open(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
+		const volatile int *cancel, struct rs_pq **out, struct rs_err *err);
+
+/* Validate a .pipe at close: datafile grammar, each node's template and
+ * SQL syntax (tables are not looked up: they may come later). -EINVAL with
+ * "node 'n', line L: ..." */
+int rs_pipe_validate(const char *text, size_t len, struct rs_err *err);
+
+#endif

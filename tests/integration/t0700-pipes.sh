@@ -1,0 +1,99 @@
+#!/bin/bash
+# Pipes read as files (SPEC 4): endpoint results in every format, template
+# parameters in the name, q=, node chaining, validation at close, errors
+# from open() with Tinybird's messages; the playground.
+. "$(dirname "$0")/lib.sh"
+rs_mount || exit 1
+mkdir "$MNT/acme" "$MNT/acme/web"
+W=$MNT/acme/web
+export W
+cp -r "$SHARED/examples/web_analytics/datasources" "$SHARED/examples/web_analytics/fixtures" "$W/"
+cp "$SHARED/examples/web_analytics/endpoints/revenue_by_region.pipe" "$W/endpoints/"
+cat >"$W/pipes/by_device.pipe" <<'P'
+NODE views
+SQL >
+    SELECT device, count() AS views FROM page_views GROUP BY device
+
+NODE endpoint
+SQL >
+    %
+    SELECT device, views FROM views
+    WHERE views >= {{Int32(min_views, 1)}}
+    {% if defined(device) %} AND device = {{String(device)}} {% end %}
+    ORDER BY device
+P
+cat >"$W/pipes/needs.pipe" <<'P'
+NODE endpoint
+SQL >
+    %
+    SELECT count() AS c FROM page_views WHERE load_ms > {{Int32(ms, required=True)}}
+    {% if defined(fail) %} {{ error('fail was given') }} {% end %}
+P
+
+expect 'ls shows each pipe with its .json and .csv results' '
+	is "$(ls "$W/endpoints" | tr "\n" " ")" "revenue_by_region.csv revenue_by_region.json revenue_by_region.pipe " &&
+	is "$(stat -c %s "$W/endpoints/revenue_by_region.json")" "0"
+'
+expect 'revenue_by_region of the example returns the right rows (LEFT JOIN, template if)' '
+	printf "\"region\",\"revenue\",\"paying_sessions\"\n\"Americas\",99,1\n\"Europe\",49.5,1\n" >want &&
+	cat "$W/endpoints/revenue_by_region.csv" >got && same want got &&
+	is "$(tail -n +2 "$W/endpoints/revenue_by_region.csv?since=2024-03-02%2000:00:00")" "\"Americas\",99,1"
+'
+expect 'the JSON envelope has meta, data, rows and statistics' '
+	python3 -c "
+import json
+d = json.load(open(\"$W/endpoints/revenue_by_region.json\"))
+assert d[\"meta\"] == [{\"name\": \"region\", \"type\": \"LowCardinality(String)\"}, {\"name\": \"revenue\", \"type\": \"Float64\"}, {\"name\": \"paying_sessions\", \"type\": \"UInt64\"}], d[\"meta\"]
+assert d[\"data\"] == [{\"region\": \"Americas\", \"revenue\": 99, \"paying_sessions\": 1}, {\"region\": \"Europe\", \"revenue\": 49.5, \"paying_sessions\": 1}], d[\"data\"]
+assert d[\"rows\"] == 2 and d[\"statistics\"][\"rows_read\"] > 0 and \"elapsed\" in d[\"statistics\"]
+"
+'
+expect 'nodes read earlier nodes; parameters reach the template' '
+	is "$(cat "$W/pipes/by_device.csv")" "$(printf "\"device\",\"views\"\n\"desktop\",2\n\"mobile\",2\n\"tablet\",2")" &&
+	is "$(tail -n +2 "$W/pipes/by_device.csv?device=mobile")" "\"mobile\",2" &&
+	is "$(cat "$W/pipes/by_device.csv?min_views=3" | wc -l)" "1" &&
+	is "$(cat "$W/pipes/by_device.ndjson?device=tablet")" "{\"device\":\"tablet\",\"views\":2}" &&
+	is "$(tail -n +2 "$W/pipes/by_device.tsv?device=tablet")" "$(printf "tablet\t2")"
+'
+expect 'q= runs SQL over the pipe result as _' '
+	is "$(cat "$W/pipes/by_device.csv?q=SELECT%20sum(views)%20AS%20total%20FROM%20_")" "$(printf "\"total\"\n6")"
+'
+expect 'a missing required parameter fails open() with EINVAL and Tinybird'"'"'s message' '
+	fails_with "Invalid argument" cat "$W/pipes/needs.csv" &&
+	grep -q "open pipes/needs.csv EINVAL Template Syntax Error: Required parameter is not defined. Check the parameters ms. Please provide a value or set a default value in the pipe code." "$W/.errors"
+'
+expect 'an invalid Int32 and error() fail with their messages' '
+	fails_with "Invalid argument" cat "$W/pipes/needs.csv?ms=abc" &&
+	grep -q "Template Syntax Error: Error validating .abc. to type Int32" "$W/.errors" &&
+	fails_with "Invalid argument" cat "$W/pipes/needs.csv?ms=1&fail=1" &&
+	grep -q "EINVAL fail was given" "$W/.errors" &&
+	is "$(tail -n +2 "$W/pipes/needs.csv?ms=200")" "3"
+'
+expect 'a table that does not exist fails when the pipe runs, naming the node' '
+	printf "NODE endpoint\nSQL >\n    SELECT count() FROM evnts\n" >"$W/pipes/typo.pipe" &&
+	fails_with "Invalid argument" cat "$W/pipes/typo.json" &&
+	grep -q "unknown table .evnts. in node .endpoint." "$W/.errors"
+'
+expect 'a syntax error in a node fails close() with the node and line; the old version stays' '
+	cp "$W/pipes/by_device.pipe" good.pipe &&
+	printf "NODE endpoint\nSQL >\n    SELEC device FROM page_views\n" | fails_with "Invalid argument" tee "$W/pipes/by_device.pipe" &&
+	grep -q "close pipes/by_device.pipe EINVAL node .endpoint., line 3: syntax error" "$W/.errors" &&
+	cmp good.pipe "$W/pipes/by_device.pipe"
+'
+expect 'pipe names are one namespace across the pipe folders' '
+	fails_with "File exists" cp good.pipe "$W/endpoints/by_device.pipe"
+'
+expect 'results are read-only' '
+	fails_with "Permission denied" sh -c "echo x >\"$W/pipes/by_device.csv\""
+'
+expect 'the playground runs each user'"'"'s own SQL' '
+	printf "SELECT device, count() AS n FROM page_views GROUP BY device ORDER BY device\n" >"$W/playground/q1.sql" &&
+	is "$(ls "$W/playground" | tr "\n" " ")" "q1.csv q1.json q1.sql " &&
+	is "$(cat "$W/playground/q1.csv")" "$(printf "\"device\",\"n\"\n\"desktop\",2\n\"mobile\",2\n\"tablet\",2")"
+'
+expect 'service data sources are tables in SQL' '
+	printf "SELECT count() > 0 AS ok FROM tinybird.datasources_ops_log WHERE event_type = '"'"'create'"'"'\n" >"$W/playground/ops.sql" &&
+	is "$(tail -n +2 "$W/playground/ops.csv")" "1"
+'
+rs_umount || echo "not ok - unmount"
+done_testing
