@@ -37,11 +37,14 @@ build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
 
-build/libroost.a: $(call objs,build,$(ENGINE_SRC))
-	@rm -f $@; ar rcs $@ $^
+# the archive is rebuilt when the module list changes, not only its objects
+LIBSTAMP = $(shell mkdir -p build && echo '$(ENGINE_DIRS)' | cmp -s - build/.modules || echo '$(ENGINE_DIRS)' >build/.modules; echo build/.modules)
 
-build-asan/libroost.a: $(call objs,build-asan,$(ENGINE_SRC))
-	@rm -f $@; ar rcs $@ $^
+build/libroost.a: $(call objs,build,$(ENGINE_SRC)) $(LIBSTAMP)
+	@rm -f $@; ar rcs $@ $(filter %.o,$^)
+
+build-asan/libroost.a: $(call objs,build-asan,$(ENGINE_SRC)) $(LIBSTAMP)
+	@rm -f $@; ar rcs $@ $(filter %.o,$^)
 
 build/roostfs: $(call objs,build,$(MOUNT_SRC) $(FS_SRC)) build/libroost.a
 	$(CC) $(OPT) -o $@ $^ $(LIBS)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/err.h"
 #include "parse_int.h"
@@ -30,6 +31,22 @@ static int uint_lit(struct rs_parser *p, uint64_t *out)
 	struct rs_tok *t = ps_peek(p, 0);
 	char *end;
 
+	/* Tinybird's templates render {{Int32(limit, 10)}} as toInt32('10'):
+	 * a conversion of one literal is a constant too */
+	if (t->kind == RS_TK_IDENT && t->len > 2 && !strncasecmp(t->s, "to", 2) &&
+	    ps_is_op(ps_peek(p, 1), "(") &&
+	    (ps_peek(p, 2)->kind == RS_TK_NUMBER || ps_peek(p, 2)->kind == RS_TK_STRING) &&
+	    ps_is_op(ps_peek(p, 3), ")")) {
+		struct rs_tok *v = ps_peek(p, 2);
+		if (!*v->val || strspn(v->val, "0123456789") != strlen(v->val))
+			return ps_unexpected(p);
+		errno = 0;
+		*out = strtoull(v->val, &end, 10);
+		if (errno)
+			return ps_unexpected(p);
+		p->pos += 4;
+		return 0;
+	}
 	if (t->kind != RS_TK_NUMBER || strpbrk(t->val, ".eExX"))
 		return ps_unexpected(p);
 	errno = 0;

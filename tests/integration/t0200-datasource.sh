@@ -122,7 +122,7 @@ expect 'the example project datafiles load with cp -r' '
 	mkdir "$MNT/acme/ex" &&
 	cp -r "$SHARED/examples/web_analytics/." "$MNT/acme/ex/" &&
 	is "$(ls "$MNT/acme/ex/datasources" | grep -c datasource)" "3" &&
-	is "$(ls "$MNT/acme/ex/endpoints" | tr "\n" " ")" "hourly_kpis.pipe revenue_by_region.pipe top_pages.pipe " &&
+	is "$(ls "$MNT/acme/ex/endpoints" | grep "\.pipe$" | tr "\n" " ")" "hourly_kpis.pipe revenue_by_region.pipe top_pages.pipe " &&
 	is "$(tail -n +2 "$MNT/acme/ex/datasources/countries.csv" | wc -l)" "$(tail -n +2 "$SHARED/examples/web_analytics/fixtures/countries.csv" | wc -l)"
 '
 rs_umount || echo "not ok - unmount"
