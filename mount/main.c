@@ -103,7 +103,9 @@ int main(int argc, char **argv)
 
 	fuse_opt_add_arg(&args, argv[0]);
 	fuse_opt_add_arg(&args, "-o");
-	fuse_opt_add_arg(&args, "fsname=roost,subtype=roost");
+	/* auto_unmount: if the daemon dies, fusermount3 removes the mount
+	 * instead of leaving "Transport endpoint is not connected" behind */
+	fuse_opt_add_arg(&args, "fsname=roost,subtype=roost,auto_unmount");
 	if (getuid() == 0) {
 		/* so that other Unix users can use the mount (SPEC 1) */
 		fuse_opt_add_arg(&args, "-o");

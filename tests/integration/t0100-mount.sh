@@ -73,4 +73,16 @@ expect 'SIGTERM unmounts and exits 0' "
 wait "$DAEMON_PID"; st=$?
 DAEMON_PID=
 expect "the daemon's exit status after SIGTERM is 0" "[ $st -eq 0 ]"
+rs_mount || exit 1
+kill -9 "$DAEMON_PID"
+expect 'after kill -9 the mount goes away by itself (auto_unmount)' "
+	for i in \$(seq 50); do grep -q ' $MNT fuse' /proc/mounts || break; sleep 0.1; done &&
+	! grep -q ' $MNT fuse' /proc/mounts
+"
+rs_reap
+rs_mount || exit 1
+expect 'and a remount finds everything' '
+	test -d "$MNT/acme/web/datasources" && is "$(cat "$MNT/acme/web/tests/a.yaml")" "hi"
+'
+rs_umount || echo "not ok - unmount"
 done_testing
