@@ -14,6 +14,7 @@
 #include "../engine/catalog/datafile.h"
 #include "../engine/catalog/ds_int.h"
 #include "../engine/catalog/opslog.h"
+#include "../engine/catalog/svclog.h"
 #include "../engine/ingest/ingest.h"
 #include "../engine/output/export.h"
 #include "../engine/pipes/pipes.h"
@@ -40,6 +41,8 @@ void rsfs_handle_free(struct rsfs *fs, struct rsfs_handle *h)
 	if (h->fd >= 0)
 		close(h->fd);
 	h->cancel = 1;
+	if (h->kind == H_QUERY && h->pq && h->node.p.kind == K_PIPE_RESULT && h->node.ws)
+		rsfs_log_request(h, h->qerr.code, &h->qerr);
 	rs_pq_close(h->pq);
 	if (h->qw_on)
 		rs_writer_release(&h->qw);
@@ -86,8 +89,8 @@ int rsfs_export_start(struct rsfs_handle *h, struct rs_err *err)
 		pthread_mutex_unlock(&n->ds->lock);
 		break;
 	case K_SERVICE:
-		h->schema = rs_opslog_schema();
-		t = n->ws->ops_log;
+		h->schema = rs_svc_schema(rs_svc_from_name(n->p.base));
+		t = rs_svc_table(n->ws, rs_svc_from_name(n->p.base));
 		break;
 	default:
 		return -EINVAL;
@@ -242,6 +245,43 @@ out:
 	return rc;
 }
 
+static int status_of(int code)
+{
+	switch (code) {
+	case 0: return 200;
+	case -EINVAL: return 400;
+	case -EACCES: return 403;
+	case -ENOENT: return 404;
+	case -ETIMEDOUT: return 408;
+	case -EFBIG: return 400;
+	default: return 500;
+	}
+}
+
+/* A request to a pipe: a row in tinybird.pipe_stats_rt, and in
+ * tinybird.endpoint_errors when it failed (SPEC 4). */
+void rsfs_log_request(struct rsfs_handle *h, int code, const struct rs_err *err)
+{
+	struct rs_query_stats qs = { 0 };
+	struct rs_pipe_request r = {
+		.pipe_id = h->node.p.base,
+		.pipe_name = h->node.p.base,
+		.start = h->started,
+		.duration = rs_wall_time_f() - h->started,
+		.status_code = status_of(code),
+		.error = code ? (err && err->msg[0] ? err->msg : strerror(-code)) : NULL,
+		.parameters = h->node.p.query,
+		.user = h->user,
+	};
+
+	if (h->pq)
+		rs_query_stats(rs_pq_query(h->pq), &qs);
+	r.read_rows = qs.rows_read;
+	r.read_bytes = qs.bytes_read;
+	r.result_rows = h->qw_on ? h->qw.rows : 0;
+	rs_pipe_request_log(h->node.ws, &r);
+}
+
 /* Start a pipe result or playground query: errors known before the first
  * byte (template, SQL, missing table) come back from open (fuse-notes 3). */
 int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err)
@@ -251,6 +291,7 @@ int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err)
 	size_t len = 0;
 	int rc;
 
+	h->started = rs_wall_time_f();
 	if ((rc = rs_read_file(n->backing, &text, &len)))
 		return rs_errf(err, rc == -ENOENT ? -ENOENT : rc, "cannot read '%s'", n->p.base);
 	if (n->p.kind == K_PIPE_RESULT) {

@@ -58,6 +58,9 @@ struct rsfs_handle {
 	int qw_on;
 	volatile int cancel;
 	uint64_t max_result;
+	double started;			/* for pipe_stats_rt */
+	char user[64];
+	struct rs_err qerr;		/* a failure while reading, for endpoint_errors */
 };
 
 #endif

@@ -13,6 +13,7 @@ int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_cal
 		   struct rs_err *err);
 int rsfs_pipe_name_taken(struct rsfs *fs, struct rs_ws *ws, const char *base,
 			 enum rsfs_folder except);
+void rsfs_log_request(struct rsfs_handle *h, int code, const struct rs_err *err);
 int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err);
 int rsfs_query_fill(struct rsfs_handle *h, uint64_t upto, fuse_req_t req, struct rs_err *err);
 int rsfs_check_share(struct rsfs *fs, const struct rsfs_caller *c, const struct rsfs_node *n,

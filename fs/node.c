@@ -160,11 +160,12 @@ static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *
 		return access(n->backing, F_OK) == 0 ? 0 : -ENOENT;
 	}
 	case K_SERVICE:
-		if (!strcmp(n->p.base, "datasources_ops_log")) {
-			rs_opslog_csv_path(n->ws, n->backing, sizeof(n->backing));
+		if (rs_svc_from_name(n->p.base) >= 0) {
+			rs_svc_csv_path(n->ws, rs_svc_from_name(n->p.base), n->backing,
+					sizeof(n->backing));
 			return 0;
 		}
-		if (!strcmp(n->p.base, "datasources_storage"))
+		if (!strcmp(n->p.base, "datasources_storage") || !strcmp(n->p.base, "pipe_stats"))
 			return 0;
 		return -ENOENT;
 	default:

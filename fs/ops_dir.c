@@ -330,6 +330,9 @@ static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_cal
 		if (n->p.folder == F_TINYBIRD) {
 			dl_add(d, "datasources_ops_log.csv", 0);
 			dl_add(d, "datasources_storage.csv", 0);
+			dl_add(d, "pipe_stats_rt.csv", 0);
+			dl_add(d, "pipe_stats.csv", 0);
+			dl_add(d, "endpoint_errors.csv", 0);
 			break;
 		}
 		if (n->p.folder == F_PLAYGROUND) {

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "../engine/base/util.h"
+#include "../engine/catalog/svclog.h"
 #include "../engine/catalog/views.h"
 #include "../engine/ingest/ingest.h"
 #include "../engine/output/export.h"
+#include "../engine/pipes/pipes.h"
 #include "hops.h"
 
 #define FS(req) ((struct rsfs *)fuse_req_userdata(req))
@@ -40,6 +42,45 @@ static int is_fixture(const struct rsfs_node *n, struct rsfs *fs, struct rs_ds *
 	return 1;
 }
 
+/* tinybird.pipe_stats: the daily aggregate of pipe_stats_rt */
+#define PIPE_STATS_SQL \
+	"SELECT toDate(start_datetime) AS date, pipe_id, pipe_name, count() AS view_count, " \
+	"countIf(error = 1) AS error_count, avg(duration) AS avg_duration, " \
+	"sum(read_bytes) AS read_bytes_sum, sum(read_rows) AS read_rows_sum " \
+	"FROM tinybird.pipe_stats_rt GROUP BY date, pipe_id, pipe_name ORDER BY date, pipe_name"
+
+static int render_sql(struct rsfs *fs, struct rsfs_node *n, const char *sql, struct rs_buf *out,
+		      struct rs_err *err)
+{
+	struct rs_pq *pq = NULL;
+	struct rs_writer w;
+	struct rs_query_stats qs;
+	struct rs_fmt_stats st;
+	const struct rs_col *cols;
+	size_t rows;
+	int rc;
+
+	if ((rc = rs_sql_open(fs->cat, n->ws, sql, NULL, &pq, err)))
+		return rc;
+	rc = rs_writer_init(&w, (enum rs_format)n->p.fmt, rs_query_schema(rs_pq_query(pq)), err);
+	if (!rc) {
+		rc = rs_writer_header(&w, out);
+		while (!rc && (rc = rs_query_next(rs_pq_query(pq), &cols, &rows, err)) > 0)
+			rc = rs_writer_rows(&w, cols, 0, rows, out);
+		if (!rc) {
+			rs_query_stats(rs_pq_query(pq), &qs);
+			st.elapsed = qs.elapsed;
+			st.rows_read = qs.rows_read;
+			st.bytes_read = qs.bytes_read;
+			st.rows_before_limit = qs.rows_before_limit;
+			rc = rs_writer_footer(&w, &st, out);
+		}
+		rs_writer_release(&w);
+	}
+	rs_pq_close(pq);
+	return rc;
+}
+
 /* A computed view (organization/, tinybird/datasources_storage) rendered
  * whole at open: these are small. */
 static int render_view(struct rsfs *fs, struct rsfs_node *n, struct rs_buf *out,
@@ -51,6 +92,8 @@ static int render_view(struct rsfs *fs, struct rsfs_node *n, struct rs_buf *out,
 	uint64_t t0 = rs_now_ns();
 	int rc;
 
+	if (n->p.kind == K_SERVICE && !strcmp(n->p.base, "pipe_stats"))
+		return render_sql(fs, n, PIPE_STATS_SQL, out, err);
 	if (n->p.kind == K_ORGVIEW)
 		rc = rs_org_view(fs->cat, n->p.org, n->p.base, &v, err);
 	else
@@ -100,7 +143,7 @@ static int open_node(struct rsfs *fs, const struct rsfs_caller *c, const char *p
 			break;
 		}
 		if (n->p.kind == K_ORGVIEW ||
-		    (n->p.kind == K_SERVICE && strcmp(n->p.base, "datasources_ops_log"))) {
+		    (n->p.kind == K_SERVICE && rs_svc_from_name(n->p.base) < 0)) {
 			h = rsfs_handle_new(H_BUF, path);
 			rc = render_view(fs, n, &h->buf, err);
 			break;
@@ -165,8 +208,11 @@ static int open_node(struct rsfs *fs, const struct rsfs_caller *c, const char *p
 		h->node = *n;
 		n->ws = NULL;
 		n->ds = NULL;
+		snprintf(h->user, sizeof(h->user), "%s", c->user);
 		rc = rsfs_query_start(fs, h, err);
 		if (rc) {
+			if (h->node.p.kind == K_PIPE_RESULT)
+				rsfs_log_request(h, rc, err);
 			rsfs_handle_free(fs, h);
 			return rc;
 		}
@@ -463,6 +509,8 @@ void rsfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		break;
 	case H_QUERY:
 		rc = rsfs_query_fill(h, (uint64_t)off + size, req, &err);
+		if (rc && rc != -EINTR && !h->qerr.code)
+			h->qerr = err;
 		if (!rc && (uint64_t)off < h->spool.len)
 			rc = rs_buf_add(&out, h->spool.data + off,
 					RS_MIN(size, h->spool.len - (size_t)off));

@@ -98,8 +98,9 @@ struct rs_ws {
 	unsigned nds;
 	struct rs_limits limits;
 	pthread_mutex_t log_lock;	/* ops log and .errors appends */
-	struct rs_table *ops_log;
-	uint64_t ops_log_size;		/* bytes of ops_log.csv */
+	struct rs_table *ops_log;	/* = svc[0], tinybird.datasources_ops_log */
+	struct rs_table *svc[3];	/* service data sources (svclog.h) */
+	uint64_t svc_size[3];		/* bytes of their CSV renderings */
 	pthread_mutex_t members_lock;	/* guards members */
 	char *members;			/* the members file, cached */
 	size_t members_len;

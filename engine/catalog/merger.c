@@ -100,8 +100,9 @@ void rs_catalog_merge_all(struct rs_catalog *c)
 	}
 	for (unsigned i = 0; i < nws; i++) {
 		pthread_mutex_lock(&ws[i]->log_lock);
-		if (!ws[i]->deleted && ws[i]->ops_log && !c->merger_stop)
-			merge_table(ws[i]->ops_log, rs_opslog_schema(), cmp_none, NULL, "ops log");
+		for (int k = 0; k < RS_SVC_N; k++)
+			if (!ws[i]->deleted && ws[i]->svc[k] && !c->merger_stop)
+				merge_table(ws[i]->svc[k], rs_svc_schema(k), cmp_none, NULL, rs_svc_name(k));
 		pthread_mutex_unlock(&ws[i]->log_lock);
 		rs_ws_unref(c, ws[i]);
 	}

@@ -21,93 +21,26 @@
 #include "../base/util.h"
 #include "../output/export.h"
 #include "../types/value.h"
-
-static const char *const cols_text[][2] = {
-	{ "timestamp", "DateTime" },
-	{ "event_type", "String" },
-	{ "datasource_id", "String" },
-	{ "datasource_name", "String" },
-	{ "result", "String" },
-	{ "elapsed_time", "Float32" },
-	{ "error", "Nullable(String)" },
-	{ "request_id", "String" },
-	{ "import_id", "Nullable(String)" },
-	{ "job_id", "Nullable(String)" },
-	{ "rows", "Nullable(UInt64)" },
-	{ "rows_quarantine", "Nullable(UInt64)" },
-	{ "blocks_ids", "Array(String)" },
-	{ "Options.Names", "Array(String)" },
-	{ "Options.Values", "Array(String)" },
-	{ "user", "String" },
-};
-#define NCOLS (sizeof(cols_text) / sizeof(cols_text[0]))
-
-static struct rs_schema schema;
-static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
-
-static void schema_init(void)
-{
-	rs_schema_init(&schema);
-	for (size_t i = 0; i < NCOLS; i++) {
-		struct rs_type *t = NULL;
-		rs_type_parse(cols_text[i][1], &t, NULL);
-		rs_schema_add(&schema, cols_text[i][0], t);
-	}
-}
+#include "svclog.h"
 
 const struct rs_schema *rs_opslog_schema(void)
 {
-	pthread_once(&schema_once, schema_init);
-	return &schema;
+	return rs_svc_schema(RS_SVC_OPS_LOG);
 }
 
 void rs_opslog_csv_path(struct rs_ws *ws, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s/service/ops_log.csv", ws->dir);
-}
-
-/* Render the whole table into the CSV file (tmp + rename). */
-static int rebuild_csv(struct rs_ws *ws, struct rs_err *err)
-{
-	char path[PATH_MAX];
-	struct rs_snapshot *snap = rs_table_snapshot(ws->ops_log);
-	struct rs_export *ex = NULL;
-	struct rs_buf out = RS_BUF_INIT;
-	int rc;
-
-	rc = rs_export_new(rs_opslog_schema(), NULL, snap, RS_FMT_CSV, &ex, err);
-	while (!rc && (rc = rs_export_next(ex, &out, 1 << 20, err)) > 0)
-		rc = 0;
-	rs_export_free(ex);
-	rs_snapshot_unref(snap);
-	if (rc < 0) {
-		rs_buf_release(&out);
-		return rc;
-	}
-	rs_opslog_csv_path(ws, path, sizeof(path));
-	rc = rs_write_file_atomic(path, out.data ? out.data : "", out.len);
-	ws->ops_log_size = out.len;
-	rs_buf_release(&out);
-	return rc ? rs_errf(err, rc, "cannot write '%s'", path) : 0;
+	rs_svc_csv_path(ws, RS_SVC_OPS_LOG, out, outsz);
 }
 
 int rs_opslog_open(struct rs_ws *ws, struct rs_err *err)
 {
-	char path[PATH_MAX];
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/service/ops_log", ws->dir);
-	if ((rc = rs_mkdir_p(path, 0755)))
-		return rs_errf(err, rc, "cannot create '%s'", path);
-	if ((rc = rs_table_open(path, &ws->ops_log, err)))
-		return rc;
-	return rebuild_csv(ws, err);
+	return rs_svc_open_all(ws, err);
 }
 
 void rs_opslog_close(struct rs_ws *ws)
 {
-	rs_table_close(ws->ops_log);
-	ws->ops_log = NULL;
+	rs_svc_close_all(ws);
 }
 
 static int push_s(struct rs_col *c, const char *s)
@@ -155,56 +88,15 @@ static int fill_row(struct rs_col *c, const struct rs_opslog_entry *e)
 int rs_opslog_append(struct rs_ws *ws, const struct rs_opslog_entry *e)
 {
 	const struct rs_schema *s = rs_opslog_schema();
-	struct rs_col cols[NCOLS];
-	struct rs_part_writer *pw = NULL;
-	struct rs_writer w;
-	struct rs_buf line = RS_BUF_INIT;
-	struct rs_err err = { 0 };
-	char dir[PATH_MAX], path[PATH_MAX];
-	char *dirs[1] = { dir };
-	int rc, fd;
+	struct rs_col cols[16];
+	int rc;
 
-	for (size_t i = 0; i < NCOLS; i++)
+	for (unsigned i = 0; i < s->ncols; i++)
 		rs_col_init(&cols[i], s->cols[i].type);
 	rc = fill_row(cols, e);
-	pthread_mutex_lock(&ws->log_lock);
-	if (!rc && ws->ops_log && !ws->deleted) {
-		rs_table_new_part_dir(ws->ops_log, dir, sizeof(dir));
-		rc = rs_part_writer_open(dir, s, &pw, &err);
-		if (!rc)
-			rc = rs_part_writer_add(pw, cols, 0, 1, &err);
-		if (!rc) {
-			rc = rs_part_writer_finish(pw, &err);
-			pw = NULL;
-		}
-		if (!rc)
-			rc = rs_table_commit(ws->ops_log, dirs, 1, 0, &err);
-		if (!rc && !(rc = rs_writer_init(&w, RS_FMT_CSV, s, &err))) {
-			if (ws->ops_log_size == 0)
-				rc = rs_writer_header(&w, &line);
-			if (!rc)
-				rc = rs_writer_rows(&w, cols, 0, 1, &line);
-			rs_writer_release(&w);
-		}
-		if (!rc) {
-			rs_opslog_csv_path(ws, path, sizeof(path));
-			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-			if (fd < 0 || rs_write_all(fd, line.data, line.len) < 0)
-				rc = -EIO;
-			else
-				ws->ops_log_size += line.len;
-			if (fd >= 0)
-				close(fd);
-		}
-	}
-	if (pw)
-		rs_part_writer_abort(pw);
-	pthread_mutex_unlock(&ws->log_lock);
-	if (rc)
-		fprintf(stderr, "roost: cannot append to the ops log of '%s': %s\n", ws->name,
-			err.msg[0] ? err.msg : strerror(-rc));
-	rs_buf_release(&line);
-	for (size_t i = 0; i < NCOLS; i++)
+	if (!rc)
+		rc = rs_svc_append(ws, RS_SVC_OPS_LOG, cols);
+	for (unsigned i = 0; i < s->ncols; i++)
 		rs_col_release(&cols[i]);
 	return rc;
 }

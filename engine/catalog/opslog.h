@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "catalog.h"
+#include "svclog.h"
 
 struct rs_opslog_entry {
 	const char *event_type;		/* create append replace truncate alter delete rename */

@@ -219,16 +219,12 @@ static const char *const pipe_stats_spec[] = {
 	"workspace", "String", "date", "Date", "pipe_id", "String", "pipe_name", "String",
 	"view_count", "UInt64", "error_count", "UInt64", NULL,
 };
-static const char *const pipe_stats_rt_spec[] = {
-	"workspace", "String", "start_datetime", "DateTime", "pipe_id", "String", "pipe_name",
-	"String", "duration", "Float32", "read_rows", "UInt64", "read_bytes", "UInt64",
-	"result_rows", "UInt64", "error", "UInt8", "user", "String", NULL,
-};
 
-static int ops_log_rows(struct rs_catalog *c, struct rs_ws **ws, unsigned nws, struct rs_view *v,
-			struct rs_err *err)
+/* the rows of a service data source of every workspace, with a workspace column */
+static int svc_rows(struct rs_catalog *c, struct rs_ws **ws, unsigned nws, enum rs_svc id,
+		    struct rs_view *v, struct rs_err *err)
 {
-	const struct rs_schema *ls = rs_opslog_schema();
+	const struct rs_schema *ls = rs_svc_schema(id);
 	struct rs_col *tmp = xcalloc(ls->ncols, sizeof(*tmp));
 	int rc = 0;
 
@@ -247,9 +243,9 @@ static int ops_log_rows(struct rs_catalog *c, struct rs_ws **ws, unsigned nws, s
 		rs_col_init(&tmp[i], ls->cols[i].type);
 	for (unsigned w = 0; w < nws && !rc; w++) {
 		struct rs_snapshot *s;
-		if (!ws[w]->ops_log)
+		if (!rs_svc_table(ws[w], id))
 			continue;
-		s = rs_table_snapshot(ws[w]->ops_log);
+		s = rs_table_snapshot(rs_svc_table(ws[w], id));
 		for (unsigned p = 0; p < s->nparts && !rc; p++)
 			for (unsigned g = 0; g < rs_part_ngranules(s->parts[p]) && !rc; g++) {
 				rc = rs_read_granule_as(s->parts[p], g, ls, NULL, tmp, err);
@@ -343,11 +339,11 @@ int rs_org_view(struct rs_catalog *c, const char *org, const char *name, struct 
 		for (unsigned w = 0; w < nws; w++)
 			storage_rows(c, ws[w], v, 1);
 	} else if (!strcmp(name, "datasources_ops_log")) {
-		rc = ops_log_rows(c, ws, nws, v, err);
+		rc = svc_rows(c, ws, nws, RS_SVC_OPS_LOG, v, err);
 	} else if (!strcmp(name, "pipe_stats")) {
-		view_init(v, pipe_stats_spec);	/* NEEDSWORK: filled by the pipes issue */
+		view_init(v, pipe_stats_spec);	/* NEEDSWORK: the daily aggregate per workspace */
 	} else {
-		view_init(v, pipe_stats_rt_spec);
+		rc = svc_rows(c, ws, nws, RS_SVC_PIPE_STATS_RT, v, err);
 	}
 	for (unsigned w = 0; w < nws; w++)
 		rs_ws_unref(c, ws[w]);

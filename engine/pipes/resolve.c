@@ -78,10 +78,11 @@ int rs_pipe_resolve(void *ctx, const char *db, const char *name, struct rs_table
 
 	memset(out, 0, sizeof(*out));
 	if (db && !strcmp(db, "tinybird")) {
-		if (!strcmp(name, "datasources_ops_log") && pc->ws->ops_log) {
+		int id = rs_svc_from_name(name);
+		if (id >= 0 && rs_svc_table(pc->ws, id)) {
 			struct handle *h = xcalloc(1, sizeof(*h));
-			h->snap = rs_table_snapshot(pc->ws->ops_log);
-			out->schema = rs_opslog_schema();
+			h->snap = rs_table_snapshot(rs_svc_table(pc->ws, id));
+			out->schema = rs_svc_schema(id);
 			out->snap = h->snap;
 			out->handle = h;
 			return 0;

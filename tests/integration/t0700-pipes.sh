@@ -95,5 +95,14 @@ expect 'service data sources are tables in SQL' '
 	printf "SELECT count() > 0 AS ok FROM tinybird.datasources_ops_log WHERE event_type = '"'"'create'"'"'\n" >"$W/playground/ops.sql" &&
 	is "$(tail -n +2 "$W/playground/ops.csv")" "1"
 '
+expect 'every request is a row in tinybird.pipe_stats_rt; failures also in endpoint_errors' '
+	grep -q "^\"20[0-9-]* [0-9:]*\",\"[0-9A-Z]*\",\"by_device\",\"by_device\",[0-9.e-]*,[0-9]*,6,1,\\\\N,0,200,\"device=tablet\",\"root\"$" "$W/tinybird/pipe_stats_rt.csv" &&
+	grep -q "\"needs\",\"needs\",\"ms=abc\",\\\\N,400,\"Template Syntax Error: Error validating .abc. to type Int32\",\"root\"$" "$W/tinybird/endpoint_errors.csv" &&
+	printf "SELECT pipe_name, count() AS n FROM tinybird.pipe_stats_rt WHERE pipe_name = '"'"'needs'"'"' AND error = 1 GROUP BY pipe_name\n" >"$W/playground/errs.sql" &&
+	is "$(tail -n +2 "$W/playground/errs.csv")" "\"needs\",3"
+'
+expect 'tinybird/pipe_stats.csv aggregates requests per day and pipe' '
+	grep -q "^\"20[0-9-]*\",\"needs\",\"needs\",4,3," "$W/tinybird/pipe_stats.csv"
+'
 rs_umount || echo "not ok - unmount"
 done_testing
