@@ -63,6 +63,7 @@ struct rs_dsv {
 	struct rs_schema schema;	/* names + types, from def */
 	struct rs_key sort_key;
 	struct rs_key part_key;
+	struct rs_ttl ttl;		/* ENGINE_TTL, col -1 when none */
 	struct rs_col *defaults;	/* one row per column: DEFAULT value, or the type's zero */
 	uint8_t *has_default;		/* per column: DEFAULT given */
 	struct rs_schema qschema;	/* the quarantine table's schema */

@@ -208,7 +208,8 @@ int rs_dsv_build(const char *text, size_t len, const struct rs_limits *lim,
 	if ((rc = rs_key_parse(v->def.sorting_key, &v->schema, "ENGINE_SORTING_KEY",
 			       &v->sort_key, err)) ||
 	    (rc = rs_key_parse(v->def.partition_key, &v->schema, "ENGINE_PARTITION_KEY",
-			       &v->part_key, err))) {
+			       &v->part_key, err)) ||
+	    (rc = rs_ttl_parse(v->def.ttl, &v->schema, &v->ttl, err))) {
 		dsv_free(v);
 		return rc;
 	}

@@ -1,6 +1,7 @@
 #include "keyexpr.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,4 +332,105 @@ int rs_key_cmp(const struct rs_key *k, const struct rs_col *a, size_t ai, const 
 			return c;
 	}
 	return 0;
+}
+
+int rs_ttl_parse(const char *text, const struct rs_schema *schema, struct rs_ttl *out,
+		 struct rs_err *err)
+{
+	static const struct {
+		const char *unit;
+		int64_t secs;
+		int months;
+	} units[] = {
+		{ "SECOND", 1, 0 },   { "MINUTE", 60, 0 }, { "HOUR", 3600, 0 },
+		{ "DAY", 86400, 0 },  { "WEEK", 604800, 0 }, { "MONTH", 0, 1 },
+		{ "QUARTER", 0, 3 },  { "YEAR", 0, 12 },
+	};
+	const char *p = text;
+	char name[256], unit[32];
+	long long n = 0;
+
+	out->col = -1;
+	out->secs = 0;
+	out->months = 0;
+	if (!text)
+		return 0;
+	skip_ws(&p);
+	if (!*p)
+		return 0;
+	if (ident(&p, name, sizeof(name)))
+		return rs_errf(err, -EINVAL, "cannot parse ENGINE_TTL '%s'", text);
+	out->col = rs_schema_find(schema, name);
+	if (out->col < 0)
+		return rs_errf(err, -EINVAL, "unknown column '%s' in ENGINE_TTL", name);
+	{
+		enum rs_type_id id = rs_type_base(schema->cols[out->col].type)->id;
+		if (id != RS_T_DATE && id != RS_T_DATE32 && id != RS_T_DATETIME &&
+		    id != RS_T_DATETIME64)
+			return rs_errf(err, -EINVAL,
+				       "ENGINE_TTL column '%s' must be a Date or DateTime", name);
+	}
+	skip_ws(&p);
+	if (*p == '+') {
+		p++;
+		skip_ws(&p);
+		if (!strncasecmp(p, "INTERVAL", 8)) {
+			p += 8;
+			skip_ws(&p);
+			if (sscanf(p, "%lld %31[A-Za-z]", &n, unit) != 2)
+				return rs_errf(err, -EINVAL, "cannot parse ENGINE_TTL '%s'", text);
+			while (*p && !isalpha((unsigned char)*p))
+				p++;
+			while (isalpha((unsigned char)*p))
+				p++;
+		} else if (!strncasecmp(p, "toInterval", 10)) {
+			if (sscanf(p + 10, "%31[A-Za-z] ( %lld )", unit, &n) != 2)
+				return rs_errf(err, -EINVAL, "cannot parse ENGINE_TTL '%s'", text);
+			p = strchr(p, ')');
+			p = p ? p + 1 : p;
+		} else {
+			return rs_errf(err, -EINVAL, "cannot parse ENGINE_TTL '%s'", text);
+		}
+		size_t ul = strlen(unit);
+		if (ul > 1 && (unit[ul - 1] == 's' || unit[ul - 1] == 'S'))
+			unit[ul - 1] = 0;	/* DAYS, toIntervalDays */
+		unsigned i;
+		for (i = 0; i < RS_ARRAY_SIZE(units); i++)
+			if (!strcasecmp(unit, units[i].unit))
+				break;
+		if (i == RS_ARRAY_SIZE(units))
+			return rs_errf(err, -EINVAL, "unknown interval unit '%s' in ENGINE_TTL", unit);
+		out->secs = n * units[i].secs;
+		out->months = (int)(n * units[i].months);
+		skip_ws(&p);
+	}
+	if (p && !strncasecmp(p, "DELETE", 6)) {
+		p += 6;
+		skip_ws(&p);
+	}
+	if (p && *p)
+		return rs_errf(err, -EINVAL, "cannot parse ENGINE_TTL '%s'", text);
+	return 0;
+}
+
+int64_t rs_ttl_expiry(const struct rs_ttl *t, const struct rs_col *c, size_t r)
+{
+	int64_t s = as_seconds(c, r);
+
+	if (t->months) {
+		int64_t days = floordiv(s, 86400), sod = s - days * 86400;
+		int y;
+		unsigned m, d, dim;
+		rs_civil_from_days((int32_t)days, &y, &m, &d);
+		int64_t total = (int64_t)y * 12 + (m - 1) + t->months;
+		y = (int)floordiv(total, 12);
+		m = (unsigned)(total - (int64_t)y * 12) + 1;
+		/* the last day of a shorter month, as ClickHouse's addMonths */
+		dim = (unsigned)(rs_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
+				 rs_days_from_civil(y, m, 1));
+		if (d > dim)
+			d = dim;
+		s = (int64_t)rs_days_from_civil(y, m, d) * 86400 + sod;
+	}
+	return s + t->secs;
 }

@@ -66,4 +66,20 @@ int rs_key_eval(const struct rs_key *k, unsigned i, const struct rs_col *cols,
 int rs_key_cmp(const struct rs_key *k, const struct rs_col *a, size_t ai, const struct rs_col *b,
 	       size_t bi);
 
+/*
+ * ENGINE_TTL: "<col>", "<col> + INTERVAL n UNIT" or "<col> + toIntervalUnit(n)"
+ * (UNIT SECOND..YEAR), optionally followed by DELETE. A row expires when
+ * col + interval <= now.
+ */
+struct rs_ttl {
+	int col;		/* -1: no TTL */
+	int64_t secs;		/* fixed-length part of the interval */
+	int months;		/* calendar part (MONTH/QUARTER/YEAR) */
+};
+
+int rs_ttl_parse(const char *text, const struct rs_schema *schema, struct rs_ttl *out,
+		 struct rs_err *err);
+/* the moment row r of c (the TTL column) expires, in unix seconds */
+int64_t rs_ttl_expiry(const struct rs_ttl *t, const struct rs_col *c, size_t r);
+
 #endif

@@ -52,6 +52,54 @@ static void merge_table(struct rs_table *t, const struct rs_schema *schema, rs_r
 			err.msg[0] ? err.msg : strerror(-rc));
 }
 
+struct ttl_ctx {
+	const struct rs_ttl *ttl;
+	const char *col;
+	int64_t now;
+};
+
+static int ttl_keep(void *ctx, const struct rs_schema *s, const struct rs_col *cols, size_t r)
+{
+	struct ttl_ctx *t = ctx;
+	int i = rs_schema_find(s, t->col);
+
+	if (i < 0 || rs_col_is_null(&cols[i], r))
+		return 1;
+	return rs_ttl_expiry(t->ttl, &cols[i], r) > t->now;
+}
+
+/* ENGINE_TTL: rewrite parts that hold expired rows (granule minimums say
+ * which might), dropping those rows; parts left empty go. */
+static void apply_ttl(struct rs_ds *d, struct rs_dsv *v)
+{
+	struct ttl_ctx tc = { &v->ttl, v->schema.cols[v->ttl.col].name, rs_wall_time() };
+	struct rs_snapshot *s = rs_table_snapshot(d->data);
+	const struct rs_type *bt = rs_type_base(v->schema.cols[v->ttl.col].type);
+
+	for (unsigned i = 0; i < s->nparts; i++) {
+		struct rs_part *p = s->parts[i];
+		int col = rs_schema_find(rs_part_schema(p), tc.col), expired = 0;
+		struct rs_err err = { 0 };
+
+		if (col < 0)
+			continue;
+		for (unsigned g = 0; g < rs_part_ngranules(p) && !expired; g++) {
+			struct rs_col mn, mx;
+			int known;
+			rs_col_init(&mn, bt);
+			rs_col_init(&mx, bt);
+			known = rs_part_minmax(p, (unsigned)col, g, &mn, &mx, NULL);
+			/* unknown min/max: look at the rows */
+			expired = known <= 0 || rs_ttl_expiry(&v->ttl, &mn, 0) <= tc.now;
+			rs_col_release(&mn);
+			rs_col_release(&mx);
+		}
+		if (expired && rs_table_rewrite(d->data, p, ttl_keep, &tc, &err) < 0)
+			fprintf(stderr, "roost: TTL of %s failed: %s\n", d->name, err.msg);
+	}
+	rs_snapshot_unref(s);
+}
+
 static void merge_ds(struct rs_catalog *c, struct rs_ds *d)
 {
 	struct rs_dsv *v;
@@ -60,6 +108,8 @@ static void merge_ds(struct rs_catalog *c, struct rs_ds *d)
 	pthread_mutex_lock(&d->merge_lock);
 	if (!d->deleted) {
 		v = rs_ds_version(d);
+		if (v->ttl.col >= 0)
+			apply_ttl(d, v);
 		merge_table(d->data, &v->schema, cmp_dsv, v, d->name);
 		pthread_mutex_lock(&d->lock);
 		q = d->quarantine;

@@ -213,6 +213,7 @@ struct rs_table;
  * them by nw (which gets the table's reference) in a new manifest and
  * snapshot and return 1; else return 0 and leave the table unchanged.
  */
+/* rs_table_swap: nw may be NULL (the old parts are dropped). */
 int rs_table_swap(struct rs_table *t, struct rs_part **old, unsigned nold, struct rs_part *nw,
 		  struct rs_err *err);
 

@@ -406,7 +406,7 @@ int rs_table_swap(struct rs_table *t, struct rs_part **old, unsigned nold, struc
 			;
 		if (i == nold)
 			list[nl++] = cur->parts[j];
-		else if (!placed++)
+		else if (nw && !placed++)	/* NULL: the old parts just go */
 			list[nl++] = nw;
 	}
 	rc = write_manifest(t, list, nl, err);

@@ -77,4 +77,15 @@ int rs_table_merge(struct rs_table *t, const struct rs_schema *schema,
 		   rs_row_cmp_fn cmp, void *ctx, unsigned max_parts, uint64_t min_rows,
 		   unsigned fanin, struct rs_err *err);
 
+/*
+ * Rewrite part p (of the current snapshot) keeping only the rows keep()
+ * accepts (cols laid out as the part's own schema); a part left empty is
+ * dropped. Used for TTL. Returns 1 when the table changed, 0 when every
+ * row was kept (or p is no longer live), <0 on error.
+ */
+typedef int (*rs_row_keep_fn)(void *ctx, const struct rs_schema *schema, const struct rs_col *cols,
+			      size_t row);
+int rs_table_rewrite(struct rs_table *t, struct rs_part *p, rs_row_keep_fn keep, void *ctx,
+		     struct rs_err *err);
+
 #endif
