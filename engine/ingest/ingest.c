@@ -73,7 +73,8 @@ static int segment_begin(struct rs_ingest *g, struct rs_err *err)
 	for (unsigned i = 0; i < nc; i++) {
 		enum rs_type_id id = rs_type_base(v->schema.cols[i].type)->id;
 		rs_col_init(&g->cols[i], v->schema.cols[i].type);
-		g->stringish[i] = id == RS_T_STRING || id == RS_T_FIXEDSTRING;
+		/* 1: String (stored as is), 2: FixedString (parsed: padded, bounded) */
+		g->stringish[i] = id == RS_T_STRING ? 1 : id == RS_T_FIXEDSTRING ? 2 : 0;
 	}
 	for (unsigned i = 0; i < nq; i++)
 		rs_col_init(&g->qcols[i], v->qschema.cols[i].type);

@@ -104,6 +104,10 @@ static int push_text(struct rs_ingest *g, unsigned i, const char *p, size_t len,
 		value_error(g, i, p, len, "is not valid UTF-8");
 		return 1;
 	}
+	/* a String takes the text as it is: no parser to dispatch to (this is
+	 * the hot path of ingestion) */
+	if (g->stringish[i] == 1)
+		return rs_col_push_str(c, p, len);
 	/* a quoted "NULL" or "\N" is text, not NULL */
 	rc = quoted ? rs_value_parse_quoted(c, p, len) : rs_value_parse(c, p, len);
 	if (rc == -EINVAL) {
