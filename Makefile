@@ -5,11 +5,11 @@
 #                   one pass) + integration tests that mount for real
 #   make bench      ingest/size/query comparison with the peers of shared/bench
 CC      ?= gcc
-PKGS    := fuse3 liblz4 inih
+PKGS    := fuse3 liblz4 inih libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local
-BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=314 $(WARN) -g -pthread $(PKG_CFLAGS)
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=314 -DRS_HAVE_PCRE2 $(WARN) -g -pthread $(PKG_CFLAGS)
 OPT     ?= -O2
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LIBS    := $(PKG_LIBS) -llz4 -lm -pthread
@@ -83,6 +83,7 @@ integration-asan: build-asan/roostfs
 # builds in parallel, test passes one after the other (timing-sensitive
 # tests such as tail -f must not compete with a second suite for 2 cores)
 test:
+	$(MAKE) build/libroost.a build-asan/libroost.a
 	$(MAKE) build/roostfs build-asan/roostfs $(UNIT_BIN) $(UNIT_BIN_ASAN)
 	$(MAKE) -j1 unit
 	$(MAKE) -j1 unit-asan

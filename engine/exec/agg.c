@@ -11,39 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../base/buf.h"
 #include "../base/util.h"
-#include "exec.h"
+#include "agg_int.h"
 
-enum { A_COUNT, A_SUM, A_AVG, A_MIN, A_MAX, A_ANY, A_ANYLAST, A_ARGMIN, A_ARGMAX, A_UNIQ,
-       A_QEXACT, A_QUANT, A_GROUPARRAY };
-
-struct slot {		/* one value of any scalar type */
-	uint8_t has;
-	int64_t i;
-	double f;
-	char *s;
-	size_t len;
-};
-
-struct qstate { double *v; size_t n, cap; };
-
-struct uset {		/* uniqExact: set of (group, value hash) */
-	uint64_t *k;
-	size_t cap, n;
-};
-
-struct garr {		/* groupArray: all values, chained per group */
-	struct rs_col vals;
-	uint32_t *next;
-	size_t cap;
-};
-
-#define ROW(i) (sel ? sel[i] : (uint32_t)(i))
-#define ST(T, g) ((T *)(states + (size_t)(g) * a->vt->state_size))
-
-static int kind_of(const struct rs_agg *a);
-
-static void slot_get(const struct rs_col *c, size_t r, struct slot *s, enum rs_ncls k)
+void rs_slot_get(const struct rs_col *c, size_t r, struct slot *s, enum rs_ncls k)
 {
 	if (k == RS_NC_STR) {
 		size_t len;
@@ -57,7 +29,7 @@ static void slot_get(const struct rs_col *c, size_t r, struct slot *s, enum rs_n
 	}
 }
 
-static int slot_cmp(const struct slot *x, const struct slot *y, enum rs_ncls k)
+int rs_slot_cmp(const struct slot *x, const struct slot *y, enum rs_ncls k)
 {
 	if (k == RS_NC_STR) {
 		int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
@@ -71,7 +43,7 @@ static int slot_cmp(const struct slot *x, const struct slot *y, enum rs_ncls k)
 }
 
 /* Store v into slot s (strings copied). */
-static int slot_set(struct slot *s, const struct slot *v, enum rs_ncls k)
+int rs_slot_set(struct slot *s, const struct slot *v, enum rs_ncls k)
 {
 	if (k == RS_NC_STR) {
 		char *p = v->len <= s->len && s->s ? s->s : malloc(v->len + 1);
@@ -90,7 +62,7 @@ static int slot_set(struct slot *s, const struct slot *v, enum rs_ncls k)
 	return 0;
 }
 
-static int slot_out(struct rs_col *out, const struct slot *s, enum rs_ncls k)
+int rs_slot_out(struct rs_col *out, const struct slot *s, enum rs_ncls k)
 {
 	if (!s->has)
 		return rs_col_push_zero(out);
@@ -101,15 +73,26 @@ static int slot_out(struct rs_col *out, const struct slot *s, enum rs_ncls k)
 	return rs_store_i64(out, &s->i, 1);
 }
 
-struct aimpl {
-	struct rs_agg_vt vt;
-	int kind;
-};
+enum rs_ncls rs_agg_cls(const struct rs_agg *a, unsigned i)
+{
+	unsigned n = a->comb == 2 ? a->ninner : a->nargs;
 
-static int upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs_vec *args,
+	return i < n ? rs_ncls(a->atypes[i]) : RS_NC_INT;
+}
+
+uint64_t rs_agg_row_hash(const struct rs_agg *a, struct rs_vec *args, size_t r)
+{
+	uint64_t key = 0;
+
+	for (unsigned k = 0; k < a->nargs; k++)
+		key = rs_hash_mix(key * 31 + rs_hash_row(args[k].c, rs_vrow(&args[k], r)));
+	return key ? key : 1;
+}
+
+int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs_vec *args,
 	       const uint32_t *sel, size_t n)
 {
-	int kind = kind_of(a);
+	int kind = rs_agg_kind(a);
 	enum rs_ncls k0 = a->nargs ? rs_ncls(a->atypes[0]) : RS_NC_INT;
 	enum rs_ncls k1 = a->nargs > 1 ? rs_ncls(a->atypes[1]) : RS_NC_INT;
 	const struct rs_col *c0 = a->nargs ? args[0].c : NULL;
@@ -126,7 +109,7 @@ static int upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 		}
 		return 0;
 	case A_SUM: case A_AVG: {
-		int flt = rs_ncls(a->type) == RS_NC_FLOAT || kind == A_AVG;
+		int flt = rs_agg_cls(a, 0) == RS_NC_FLOAT || kind == A_AVG;
 
 		for (size_t i = 0; i < n; i++) {
 			size_t r = rs_vrow(&args[0], ROW(i));
@@ -152,13 +135,13 @@ static int upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 				continue;
 			if (kind == A_ANY && s->has)
 				continue;
-			slot_get(c0, r, &v, k0);
+			rs_slot_get(c0, r, &v, k0);
 			if (s->has && kind != A_ANYLAST) {
-				int c = slot_cmp(&v, s, k0);
+				int c = rs_slot_cmp(&v, s, k0);
 				if ((kind == A_MIN && c >= 0) || (kind == A_MAX && c <= 0))
 					continue;
 			}
-			if (slot_set(s, &v, k0))
+			if (rs_slot_set(s, &v, k0))
 				return -ENOMEM;
 		}
 		return 0;
@@ -169,14 +152,14 @@ static int upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 
 			if (args[1].c->nulls && args[1].c->nulls[r1])
 				continue;
-			slot_get(args[1].c, r1, &vv, k1);
+			rs_slot_get(args[1].c, r1, &vv, k1);
 			if (s[1].has) {
-				int c = slot_cmp(&vv, &s[1], k1);
+				int c = rs_slot_cmp(&vv, &s[1], k1);
 				if ((kind == A_ARGMIN && c >= 0) || (kind == A_ARGMAX && c <= 0))
 					continue;
 			}
-			slot_get(c0, r0, &va, k0);
-			if (slot_set(&s[0], &va, k0) || slot_set(&s[1], &vv, k1))
+			rs_slot_get(c0, r0, &va, k0);
+			if (rs_slot_set(&s[0], &va, k0) || rs_slot_set(&s[1], &vv, k1))
 				return -ENOMEM;
 		}
 		return 0;
@@ -186,12 +169,11 @@ static int upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 		for (size_t i = 0; i < n; i++) {
 			size_t r = rs_vrow(&args[0], ROW(i)), p;
 			uint32_t g = gid[ROW(i)];
-			uint64_t key = 0;
+			uint64_t key;
 
 			if (c0->nulls && c0->nulls[r])
 				continue;
-			for (unsigned k = 0; k < a->nargs; k++)
-				key = rs_hash_mix(key * 31 + rs_hash_row(args[k].c, rs_vrow(&args[k], ROW(i))));
+			key = rs_agg_row_hash(a, args, ROW(i));
 			key = rs_hash_mix(key ^ ((uint64_t)g * 0x9e3779b97f4a7c15ULL));
 			if (!key)
 				key = 1;
@@ -222,6 +204,16 @@ static int upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 		}
 		return 0;
 	}
+	case A_USET:
+		for (size_t i = 0; i < n; i++) {
+			size_t r = rs_vrow(&args[0], ROW(i));
+
+			if (c0->nulls && c0->nulls[r])
+				continue;
+			if (rs_hset_add(a, ST(struct hset, gid[ROW(i)]), rs_agg_row_hash(a, args, ROW(i))))
+				return -ENOMEM;
+		}
+		return 0;
 	case A_QEXACT: case A_QUANT:
 		for (size_t i = 0; i < n; i++) {
 			size_t r = rs_vrow(&args[0], ROW(i));
@@ -279,10 +271,10 @@ static int dcmp(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-static int fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
+int rs_agg_fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 {
-	int kind = kind_of(a), rc = 0;
-	enum rs_ncls k0 = a->nargs ? rs_ncls(a->atypes[0]) : RS_NC_INT;
+	int kind = rs_agg_kind(a), rc = 0;
+	enum rs_ncls k0 = rs_agg_cls(a, 0);
 
 	for (size_t g = 0; g < ng && !rc; g++) {
 		uint8_t *st = states + g * a->vt->state_size;
@@ -291,6 +283,11 @@ static int fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 		case A_COUNT: case A_UNIQ:
 			rc = rs_store_i64(out, (int64_t *)st, 1);
 			break;
+		case A_USET: {
+			int64_t c = (int64_t)((struct hset *)st)->n;
+			rc = rs_store_i64(out, &c, 1);
+			break;
+		}
 		case A_SUM:
 			rc = rs_ncls(a->type) == RS_NC_FLOAT ? rs_store_f64(out, (double *)st, 1) :
 				rs_store_i64(out, (int64_t *)st, 1);
@@ -301,10 +298,10 @@ static int fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 			break;
 		}
 		case A_MIN: case A_MAX: case A_ANY: case A_ANYLAST:
-			rc = slot_out(out, (struct slot *)st, k0);
+			rc = rs_slot_out(out, (struct slot *)st, k0);
 			break;
 		case A_ARGMIN: case A_ARGMAX:
-			rc = slot_out(out, (struct slot *)st, k0);
+			rc = rs_slot_out(out, (struct slot *)st, k0);
 			break;
 		case A_QEXACT: case A_QUANT: {
 			struct qstate *s = (struct qstate *)st;
@@ -344,9 +341,9 @@ static int fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 	return rc;
 }
 
-static void destroy(struct rs_agg *a, uint8_t *states, size_t ng)
+void rs_agg_destroy(struct rs_agg *a, uint8_t *states, size_t ng)
 {
-	int kind = kind_of(a);
+	int kind = rs_agg_kind(a);
 
 	for (size_t g = 0; g < ng && states; g++) {
 		uint8_t *st = states + g * a->vt->state_size;
@@ -358,6 +355,8 @@ static void destroy(struct rs_agg *a, uint8_t *states, size_t ng)
 				free(s[1].s);
 		} else if (kind == A_QEXACT || kind == A_QUANT) {
 			free(((struct qstate *)st)->v);
+		} else if (kind == A_USET) {
+			free(((struct hset *)st)->k);
 		}
 	}
 	if (kind == A_UNIQ && a->ext) {
@@ -371,17 +370,17 @@ static void destroy(struct rs_agg *a, uint8_t *states, size_t ng)
 	a->ext = NULL;
 }
 
-#define IMPL(k, sz) { { sz, upd, fin, destroy }, k }
+#define IMPL(k, sz) { { sz, rs_agg_upd, rs_agg_fin, rs_agg_destroy }, k }
 static const struct aimpl impls[] = {
 	IMPL(A_COUNT, 8), IMPL(A_SUM, 8), IMPL(A_AVG, 16), IMPL(A_MIN, sizeof(struct slot)),
 	IMPL(A_MAX, sizeof(struct slot)), IMPL(A_ANY, sizeof(struct slot)),
 	IMPL(A_ANYLAST, sizeof(struct slot)), IMPL(A_ARGMIN, 2 * sizeof(struct slot)),
 	IMPL(A_ARGMAX, 2 * sizeof(struct slot)), IMPL(A_UNIQ, 8),
 	IMPL(A_QEXACT, sizeof(struct qstate)), IMPL(A_QUANT, sizeof(struct qstate)),
-	IMPL(A_GROUPARRAY, 8),
+	IMPL(A_GROUPARRAY, 8), IMPL(A_USET, sizeof(struct hset)),
 };
 
-static int kind_of(const struct rs_agg *a)
+int rs_agg_kind(const struct rs_agg *a)
 {
 	return ((const struct aimpl *)a->vt)->kind;
 }
@@ -407,46 +406,196 @@ static int find_kind(const char *name, size_t len, int *nargs)
 	return -1;
 }
 
+static int comb_suffix(const char *name, size_t len, size_t *base)
+{
+	static const struct { const char *s; int comb; } sfx[] = {
+		{ "SimpleState", 3 }, { "State", 1 }, { "Merge", 2 },
+	};
+
+	for (unsigned i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		size_t l = strlen(sfx[i].s);
+
+		if (len > l && !strcmp(name + len - l, sfx[i].s)) {
+			*base = len - l;
+			return sfx[i].comb;
+		}
+	}
+	*base = len;
+	return 0;
+}
+
 int rs_fn_is_agg(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len, base;
 	int na;
 
-	if (find_kind(name, len, &na) >= 0)
+	len = strlen(name);
+	comb_suffix(name, len, &base);
+	if (find_kind(name, base, &na) >= 0)
 		return 1;
-	return len > 2 && !strcmp(name + len - 2, "If") && find_kind(name, len - 2, &na) >= 0;
+	return base > 2 && !strncmp(name + base - 2, "If", 2) && find_kind(name, base - 2, &na) >= 0;
+}
+
+static int bind_plain(struct rs_qctx *q, const char *name, size_t len, int distinct,
+		      const struct rs_type **at, unsigned nargs, const double *params,
+		      unsigned nparams, struct rs_agg *a);
+
+/* "fn(params), T1, T2" of AggregateFunction(...): function, params, types. */
+static int parse_state_text(struct rs_qctx *q, const char *text, char *fn, size_t fnsz,
+			    double *params, unsigned *np, const struct rs_type ***at, unsigned *nt)
+{
+	const char *p = text, *s;
+	int depth = 0, rc;
+
+	*np = *nt = 0;
+	while (*p == ' ')
+		p++;
+	for (s = p; *s && *s != ',' && *s != '('; s++)
+		;
+	if ((size_t)(s - p) >= fnsz)
+		return -EINVAL;
+	memcpy(fn, p, (size_t)(s - p));
+	fn[s - p] = 0;
+	while (fn[0] && fn[strlen(fn) - 1] == ' ')
+		fn[strlen(fn) - 1] = 0;
+	if (*s == '(') {
+		for (s++; *s && *s != ')' && *np < 4;) {
+			char *e;
+
+			params[(*np)++] = strtod(s, &e);
+			if (e == s)
+				return -EINVAL;
+			for (s = e; *s == ' ' || *s == ','; s++)
+				;
+		}
+		if (*s != ')')
+			return -EINVAL;
+		s++;
+	}
+	*at = rs_arena_alloc(q->a, 9 * sizeof(**at));
+	while (*s == ' ')
+		s++;
+	while (*s == ',') {
+		char buf[256];
+		size_t n = 0;
+
+		for (s++; *s && !(depth == 0 && *s == ','); s++) {
+			depth += *s == '(' ? 1 : *s == ')' ? -1 : 0;
+			if (n + 1 >= sizeof(buf) || *nt >= 8)
+				return -EINVAL;
+			buf[n++] = *s;
+		}
+		buf[n] = 0;
+		if ((rc = rs_qtype_parse(q, buf, &(*at)[*nt])))
+			return rc;
+		(*nt)++;
+	}
+	return *s ? -EINVAL : 0;
 }
 
 int rs_agg_bind(struct rs_qctx *q, const char *name, int distinct, const struct rs_type **at,
 		unsigned nargs, const double *params, unsigned nparams, struct rs_agg *a)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), base;
+	int comb = comb_suffix(name, len, &base), rc, kind;
+	struct rs_buf tb = RS_BUF_INIT;
+
+	if (!comb || find_kind(name, len, &rc) >= 0)
+		return bind_plain(q, name, len, distinct, at, nargs, params, nparams, a);
+	if (distinct)
+		return rs_errf(q->err, -EINVAL, "%s(DISTINCT ...) is not supported yet", name);
+	if (comb == 2) {	/* xMerge(state): bind x over the state's argument types */
+		const struct rs_type *st = nargs == 1 ? rs_type_base(at[0]) : NULL;
+		const struct rs_type **it;
+		double ip[4];
+		unsigned nip, nit;
+		char fn[64];
+
+		if (!st || st->id != RS_T_AGGSTATE || !st->text)
+			return rs_errf(q->err, -EINVAL,
+				       "argument of '%s' must be an AggregateFunction state", name);
+		if (parse_state_text(q, st->text, fn, sizeof(fn), ip, &nip, &it, &nit))
+			return q->err->code ? q->err->code :
+				rs_errf(q->err, -EINVAL, "cannot read state type '%s'", st->text);
+		if (strlen(fn) != base || strncmp(fn, name, base))
+			return rs_errf(q->err, -EINVAL, "'%s' cannot merge states of '%s'", name, fn);
+		if ((rc = bind_plain(q, fn, base, 0, it, nit, ip, nip, a)))
+			return rc;
+		kind = rs_agg_kind(a);
+		a->ninner = a->nargs;
+		a->nargs = 1;
+		a->is_if = 0;
+		a->vt = &rs_agg_merge_impls[kind == A_UNIQ ? A_USET : kind].vt;
+	} else {
+		if ((rc = bind_plain(q, name, base, 0, at, nargs, params, nparams, a)))
+			return rc;
+		kind = rs_agg_kind(a);
+		if (comb == 3) {	/* -SimpleState: the value, typed SimpleAggregateFunction */
+			rs_buf_printf(&tb, "SimpleAggregateFunction(%.*s, ", (int)base, name);
+			rs_type_name(a->type, &tb);
+			rs_buf_addc(&tb, ')');
+			rc = rs_qtype_parse(q, tb.data, &a->type);
+			rs_buf_release(&tb);
+			return rc;
+		}
+		if (kind == A_GROUPARRAY)
+			return rs_errf(q->err, -EINVAL, "'%s' is not supported yet", name);
+		a->comb = 1;
+		a->vt = &rs_agg_state_impls[kind == A_UNIQ ? A_USET : kind].vt;
+		rs_buf_printf(&tb, "AggregateFunction(%.*s", (int)base, name);
+		for (unsigned i = 0; i < nparams; i++)
+			rs_buf_printf(&tb, "%s%g%s", i ? ", " : "(", params[i], i + 1 == nparams ? ")" : "");
+		for (unsigned i = 0; i < nargs; i++) {
+			rs_buf_adds(&tb, ", ");
+			rs_type_name(at[i], &tb);
+		}
+		rs_buf_addc(&tb, ')');
+		rc = rs_qtype_parse(q, tb.data, &a->type);
+		rs_buf_release(&tb);
+		if (rc)
+			return rc;
+	}
+	if (kind == A_UNIQ) {	/* states keep per-group sets instead of the shared one */
+		free(a->ext);
+		a->ext = NULL;
+	}
+	a->comb = comb;
+	if (a->nullable) {
+		a->nullable = 0;
+		if (comb == 2)
+			a->type = rs_type_base(a->type);
+	}
+	return 0;
+}
+
+static int bind_plain(struct rs_qctx *q, const char *name, size_t len, int distinct,
+		      const struct rs_type **at, unsigned nargs, const double *params,
+		      unsigned nparams, struct rs_agg *a)
+{
 	int na, kind = find_kind(name, len, &na), is_if = 0;
 	unsigned nv;
 	enum rs_ncls k;
 
-	if (kind < 0 && len > 2 && !strcmp(name + len - 2, "If")) {
+	if (kind < 0 && len > 2 && !strncmp(name + len - 2, "If", 2)) {
 		kind = find_kind(name, len - 2, &na);
 		is_if = 1;
 	}
-	if (kind < 0) {
-		if (len > 5 && (!strcmp(name + len - 5, "State") || !strcmp(name + len - 5, "Merge")))
-			return rs_errf(q->err, -EINVAL, "combinator of '%s' is not supported yet", name);
-		return rs_errf(q->err, -EINVAL, "unknown aggregate function '%s'", name);
-	}
+	if (kind < 0)
+		return rs_errf(q->err, -EINVAL, "unknown aggregate function '%.*s'", (int)len, name);
 	if (distinct) {
 		if (kind != A_COUNT && kind != A_UNIQ)
-			return rs_errf(q->err, -EINVAL, "%s(DISTINCT ...) is not supported yet", name);
+			return rs_errf(q->err, -EINVAL, "%.*s(DISTINCT ...) is not supported yet", (int)len, name);
 		kind = A_UNIQ;
 		na = -1;
 	}
 	memset(a, 0, sizeof(*a));
 	nv = nargs - (unsigned)is_if;
 	if (is_if && (nargs < 1 || !rs_type_is_num(at[nargs - 1])))
-		return rs_errf(q->err, -EINVAL, "last argument of '%s' must be a condition", name);
+		return rs_errf(q->err, -EINVAL, "last argument of '%.*s' must be a condition", (int)len,
+			       name);
 	if ((na >= 0 && nv != (unsigned)na) || (kind == A_UNIQ && nv < 1) || (kind == A_COUNT && nv > 1))
-		return rs_errf(q->err, -EINVAL, "wrong number of arguments for aggregate function '%s': %u",
-			       name, nv);
+		return rs_errf(q->err, -EINVAL, "wrong number of arguments for aggregate function '%.*s': %u",
+			       (int)len, name, nv);
 	a->vt = &impls[kind].vt;
 	a->q = q;
 	a->atypes = at;
@@ -461,7 +610,8 @@ int rs_agg_bind(struct rs_qctx *q, const char *name, int distinct, const struct 
 		if (!(a->param >= 0 && a->param <= 1))
 			return rs_errf(q->err, -EINVAL, "quantile level must be in [0, 1]");
 	} else if (nparams) {
-		return rs_errf(q->err, -EINVAL, "aggregate function '%s' takes no parameters", name);
+		return rs_errf(q->err, -EINVAL, "aggregate function '%.*s' takes no parameters",
+			       (int)len, name);
 	}
 	k = nv ? rs_ncls(at[0]) : RS_NC_INT;
 	switch (kind) {
@@ -503,6 +653,11 @@ int rs_agg_bind(struct rs_qctx *q, const char *name, int distinct, const struct 
 		if (a->type->id == RS_T_NOTHING)
 			goto bad;
 	}
+	if (kind != A_COUNT && kind != A_UNIQ && kind != A_GROUPARRAY && nv &&
+	    rs_type_is_nullable(at[0]) && a->type->id != RS_T_NULLABLE) {
+		a->nullable = 1;
+		a->type = rs_qtype_nullable(q, a->type);
+	}
 	if (kind == A_UNIQ) {
 		a->ext = calloc(1, sizeof(struct uset));
 		if (!a->ext)
@@ -510,5 +665,6 @@ int rs_agg_bind(struct rs_qctx *q, const char *name, int distinct, const struct 
 	}
 	return 0;
 bad:
-	return rs_errf(q->err, -EINVAL, "illegal type of argument of aggregate function '%s'", name);
+	return rs_errf(q->err, -EINVAL, "illegal type of argument of aggregate function '%.*s'",
+		       (int)len, name);
 }

@@ -46,6 +46,8 @@ struct rs_qctx {
 	struct rs_arena *a;
 	struct rs_type **types;		/* types made while binding, freed at close */
 	unsigned ntypes;
+	struct rs_col **consts;		/* values of constant expressions, freed at close */
+	unsigned nconsts;
 };
 
 /* -ECANCELED when the cancel flag is set, -ETIMEDOUT past the deadline. */
@@ -209,6 +211,8 @@ struct rs_expr *rs_expr_new(struct rs_arena *a, enum rs_xkind k);
 int rs_expr_eval(struct rs_qctx *q, struct rs_expr *e, const struct rs_chunk *in,
 		 struct rs_vec *out);
 void rs_expr_free(struct rs_expr *e);	/* buffers only; nodes are in the arena */
+/* Release the values of every constant made by rs_expr_const (query close). */
+void rs_qctx_release_consts(struct rs_qctx *q);
 /* Bind function 'name' over bound args (NULL propagation, folding). */
 int rs_expr_func(struct rs_qctx *q, const char *name, struct rs_expr **args, unsigned nargs,
 		 struct rs_expr **out);
@@ -249,6 +253,11 @@ struct rs_agg {
 	unsigned nargs;
 	double param;				/* quantile level */
 	int is_if;				/* -If: last argument is the condition */
+	int comb;				/* 1 -State (results are states), 2 -Merge
+						 * (the one argument holds states) */
+	unsigned ninner;			/* -Merge: argument types of the states */
+	int nullable;				/* Nullable argument: type is Nullable(T), NULL
+						 * for groups that saw no value (op_agg) */
 	void *ext;				/* per-aggregate shared data (uniqExact set) */
 	int64_t mem;
 };
@@ -357,6 +366,35 @@ struct rs_op *rs_op_values(struct rs_qctx *q, struct rs_col *cols, unsigned ncol
  */
 struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *right, int kind,
 			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys);
+/*
+ * Window functions over a child sorted by (partition keys, order keys):
+ * output = the child's columns, then one column per function. Frames use
+ * the bounds of enum rs_fbound (sql/ast.h); RANGE with n PRECEDING/FOLLOWING
+ * needs one numeric ORDER BY key (order[0], desc0).
+ */
+enum rs_wkind {
+	RS_W_ROW_NUMBER, RS_W_RANK, RS_W_DENSE_RANK, RS_W_COUNT, RS_W_SUM, RS_W_AVG,
+	RS_W_MIN, RS_W_MAX, RS_W_LAG, RS_W_LEAD, RS_W_FIRST, RS_W_LAST,
+};
+
+struct rs_wframe {
+	int rows;			/* ROWS (1) or RANGE (0) */
+	int fs, fe;			/* enum rs_fbound */
+	uint64_t fs_off, fe_off;
+};
+
+struct rs_wfunc {
+	enum rs_wkind kind;
+	int has_arg, has_def;
+	unsigned arg, def;		/* child columns: value, default (lag/lead) */
+	uint64_t off;			/* lag/lead offset */
+	const struct rs_type *type;	/* result */
+};
+
+struct rs_op *rs_op_window(struct rs_qctx *q, struct rs_op *child, const unsigned *part,
+			   unsigned npart, const unsigned *order, unsigned norder, int desc0,
+			   const struct rs_wframe *fr, const struct rs_wfunc *f, unsigned nf);
+
 /* ARRAY JOIN: cols[] are array columns of the child expanded in place. */
 struct rs_op *rs_op_array_join(struct rs_qctx *q, struct rs_op *child, const unsigned *cols,
 			       unsigned ncols, int left);

@@ -25,8 +25,6 @@ void rs_expr_free(struct rs_expr *e)
 		rs_expr_free(e->args[i]);
 	if (e->out.type)
 		rs_col_release(&e->out);
-	if (e->kind == RS_X_CONST && e->cv.type)
-		rs_col_release(&e->cv);
 	free(e->nulls);
 	free(e->argv);
 	for (int i = 0; i < 3; i++) {
@@ -39,6 +37,13 @@ void rs_expr_free(struct rs_expr *e)
 	e->st_free = NULL;
 	e->nulls = NULL;
 	e->argv = NULL;
+}
+
+void rs_qctx_release_consts(struct rs_qctx *q)
+{
+	for (unsigned i = 0; i < q->nconsts; i++)
+		rs_col_release(q->consts[i]);
+	q->nconsts = 0;
 }
 
 void *rs_scratch(struct rs_expr *e, int slot, size_t bytes)
@@ -60,6 +65,8 @@ struct rs_expr *rs_expr_const(struct rs_qctx *q, const struct rs_col *c, size_t 
 
 	e->type = c->type;
 	rs_col_init(&e->cv, c->type);
+	/* the value belongs to the query: released by rs_qctx_release_consts */
+	*(struct rs_col **)rs_arena_push(q->a, &q->consts, &q->nconsts, sizeof(void *)) = &e->cv;
 	if (rs_col_append(&e->cv, c, row, 1))
 		abort();	/* one value */
 	return e;
@@ -184,7 +191,7 @@ int rs_expr_func(struct rs_qctx *q, const char *name, struct rs_expr **args, uns
 			all_const = 0;
 			continue;
 		}
-		if (args[i]->type->id == RS_T_NOTHING)
+		if (rs_type_base(args[i]->type)->id == RS_T_NOTHING)
 			nothing = 1;
 		else if (rs_type_is_nullable(args[i]->type))
 			any_null = 1;
@@ -196,11 +203,7 @@ int rs_expr_func(struct rs_qctx *q, const char *name, struct rs_expr **args, uns
 		struct rs_expr *k;
 
 		rs_col_init(&c, rs_qtype_nullable(q, rs_qtype(q, RS_T_NOTHING)));
-		c.type = args[0]->type->id == RS_T_NOTHING ? args[0]->type : c.type;
-		for (unsigned i = 0; i < nargs; i++)
-			if (args[i]->kind != RS_X_LAMBDA && args[i]->type->id == RS_T_NOTHING)
-				c.type = args[i]->type;
-		if (rs_col_push_zero(&c))
+		if (rs_col_push_null(&c))
 			abort();
 		k = rs_expr_const(q, &c, 0);
 		rs_col_release(&c);

@@ -1,6 +1,6 @@
 /*
  * fn_array.c - arrays: array literal, has, range, arrayElement,
- * arrayStringConcat, arrayMap and arrayFilter (lambdas).
+ * arrayStringConcat, arrayEnumerate, arrayMap and arrayFilter (lambdas).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -240,7 +240,35 @@ static int map_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size
 	return 0;
 }
 
+/* arrayEnumerate(arr) = [1, 2, ..., length(arr)] as Array(UInt32) */
+static int enum_bind(struct rs_qctx *q, struct rs_expr *e)
+{
+	if (!elem_type(e->args[0]))
+		return rs_fn_bad_args(q, e);
+	e->type = rs_qtype_array(q, rs_qtype(q, RS_T_UINT32));
+	return 0;
+}
+
+static int enum_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size_t n,
+		     struct rs_col *out)
+{
+	if (rs_col_reserve(out, n))
+		return rs_fn_nomem(q);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = rs_vrow(&a[0], i);
+		uint32_t len = (uint32_t)(a[0].c->offs[r + 1] - a[0].c->offs[r]);
+
+		for (uint32_t k = 1; k <= len; k++)
+			if (rs_col_push_fixed(out->child, &k))
+				return rs_fn_nomem(q);
+		if (rs_col_array_close(out))
+			return rs_fn_nomem(q);
+	}
+	return 0;
+}
+
 const struct rs_fn rs_fns_array[] = {
+	{ "arrayEnumerate", 1, 1, 0, enum_bind, enum_exec },
 	{ "array", 0, -1, RS_FN_NULLS, arr_bind, arr_exec },
 	{ "has", 2, 2, 0, has_bind, has_exec },
 	{ "range", 1, 3, 0, range_bind, range_exec },

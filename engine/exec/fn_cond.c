@@ -89,7 +89,7 @@ static int if_bind(struct rs_qctx *q, struct rs_expr *e)
 		const struct rs_type *a = e->args[i]->type;
 
 		if (i % 2 == 0 && i + 1 < e->nargs) {
-			if (!rs_type_is_num(a) && a->id != RS_T_NOTHING)
+			if (!rs_type_is_num(a) && rs_type_base(a)->id != RS_T_NOTHING)
 				return rs_fn_bad_args(q, e);
 			continue;
 		}
@@ -155,23 +155,21 @@ static int coal_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, siz
 		     struct rs_col *out)
 {
 	const struct rs_col *vals[64];
+	struct rs_col views[64];
 	int cst[64], rc;
 
 	if (e->nargs > 64)
 		return rs_errf(q->err, -EINVAL, "too many arguments");
 	for (unsigned k = 0; k < e->nargs; k++) {
 		struct rs_vec v = a[k];
-		struct rs_col view;
 
 		if (v.c->nulls && !rs_type_is_nullable(e->type)) {
-			view = *v.c;	/* read values; NULL rows are skipped below */
-			view.type = rs_type_base(v.c->type);
-			view.nulls = NULL;
-			v.c = &view;
+			views[k] = *v.c;	/* read values; NULL rows are skipped below */
+			views[k].type = rs_type_base(v.c->type);
+			views[k].nulls = NULL;
+			v.c = &views[k];
 			if ((rc = conv(q, e, k, &v, n, &vals[k], &cst[k])))
 				return rc;
-			if (vals[k] == &view)
-				return rs_errf(q->err, -EINVAL, "internal error in 'coalesce'");
 			continue;
 		}
 		if ((rc = conv(q, e, k, &a[k], n, &vals[k], &cst[k])))

@@ -15,6 +15,7 @@ extern const struct rs_fn rs_fns_cond[];
 extern const struct rs_fn rs_fns_conv[];
 extern const struct rs_fn rs_fns_math[];
 extern const struct rs_fn rs_fns_array[];
+extern const struct rs_fn rs_fns_regex[];
 
 /* -EINVAL "illegal types of arguments (String, UInt8) of function 'plus'" */
 int rs_fn_bad_args(struct rs_qctx *q, struct rs_expr *e);

@@ -336,9 +336,21 @@ static int cmp_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size
 			const uint64_t *o = x->offs;
 			uint8_t want = op == C_EQ;
 
-			for (size_t i = 0; i < n; i++)
-				d[i] = ((o[i + 1] - o[i] == lb) &&
-					!memcmp(x->bytes + o[i], sb, lb)) == want;
+			if (lb && lb <= 16) {	/* short constant: inline compare, first byte first */
+				for (size_t i = 0; i < n; i++) {
+					const char *s = (const char *)x->bytes + o[i];
+					size_t j = 0;
+
+					if (o[i + 1] - o[i] == lb)
+						while (j < lb && s[j] == sb[j])
+							j++;
+					d[i] = (o[i + 1] - o[i] == lb && j == lb) == want;
+				}
+			} else {
+				for (size_t i = 0; i < n; i++)
+					d[i] = ((o[i + 1] - o[i] == lb) &&
+						!memcmp(x->bytes + o[i], sb, lb)) == want;
+			}
 		} else {
 			for (size_t i = 0; i < n; i++) {
 				size_t la, lb;
@@ -451,6 +463,52 @@ static int logic_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, si
 	return 0;
 }
 
+/* and/or with three-valued logic: false AND NULL = false, true OR NULL = true */
+static int kleene_bind(struct rs_qctx *q, struct rs_expr *e)
+{
+	int nul = 0;
+
+	for (unsigned i = 0; i < e->nargs; i++) {
+		const struct rs_type *b = rs_type_base(e->args[i]->type);
+
+		if (!rs_type_is_num(b) && b->id != RS_T_NOTHING)
+			return rs_fn_bad_args(q, e);
+		nul |= rs_type_is_nullable(e->args[i]->type);
+	}
+	e->type = rs_qtype(q, RS_T_UINT8);
+	if (nul)
+		e->type = rs_qtype_nullable(q, e->type);
+	return 0;
+}
+
+static int kleene_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size_t n,
+		       struct rs_col *out)
+{
+	uint8_t dom = e->fn->name[0] == 'o';	/* the value that decides: or 1, and 0 */
+
+	if (!rs_type_is_nullable(e->type))
+		return logic_exec(q, e, a, n, out);
+	if (rs_col_reserve(out, n))
+		return rs_fn_nomem(q);
+	for (size_t i = 0; i < n; i++) {
+		int nul = 0, hit = 0;
+		uint8_t v;
+
+		for (unsigned k = 0; k < e->nargs && !hit; k++) {
+			size_t r = rs_vrow(&a[k], i);
+
+			if (a[k].c->nulls && a[k].c->nulls[r])
+				nul = 1;
+			else if (rs_vtrue(&a[k], i) == dom)
+				hit = 1;
+		}
+		v = hit ? dom : !dom;
+		if (!hit && nul ? rs_col_push_null(out) : rs_col_push_fixed(out, &v))
+			return rs_fn_nomem(q);
+	}
+	return 0;
+}
+
 const struct rs_fn rs_fns_ops[] = {
 	{ "plus", 2, 2, 0, arith_bind, arith_exec },
 	{ "minus", 2, 2, 0, arith_bind, arith_exec },
@@ -466,8 +524,8 @@ const struct rs_fn rs_fns_ops[] = {
 	{ "greater", 2, 2, 0, cmp_bind, cmp_exec },
 	{ "lessOrEquals", 2, 2, 0, cmp_bind, cmp_exec },
 	{ "greaterOrEquals", 2, 2, 0, cmp_bind, cmp_exec },
-	{ "and", 2, -1, 0, logic_bind, logic_exec },
-	{ "or", 2, -1, 0, logic_bind, logic_exec },
+	{ "and", 2, -1, RS_FN_NULLS, kleene_bind, kleene_exec },
+	{ "or", 2, -1, RS_FN_NULLS, kleene_bind, kleene_exec },
 	{ "xor", 2, -1, 0, logic_bind, logic_exec },
 	{ "not", 1, 1, 0, logic_bind, logic_exec },
 	{ NULL, 0, 0, 0, NULL, NULL },

@@ -11,7 +11,7 @@
 
 static const struct rs_fn *const tables[] = {
 	rs_fns_ops, rs_fns_date, rs_fns_string, rs_fns_cond, rs_fns_conv, rs_fns_math,
-	rs_fns_array,
+	rs_fns_array, rs_fns_regex,
 };
 
 static const struct { const char *alias, *name; } aliases[] = {

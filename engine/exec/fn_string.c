@@ -122,7 +122,7 @@ static int s_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size_t
 			return rs_fn_nomem(q);
 		for (size_t i = 0; i < n && !rc; i++) {
 			size_t la, lb;
-			const char *sa = S(&a[0], i, &la), *sb = S(&a[1], i, &lb), *st = sa;
+			const char *sb = S(&a[0], i, &lb), *sa = S(&a[1], i, &la), *st = sa;
 
 			if (lb != 1)
 				return rs_errf(q->err, -EINVAL,

@@ -10,26 +10,53 @@
 #include "../types/value.h"
 #include "exec.h"
 
+/* 64x64 -> 128 multiply folded to 64 bits (wyhash's mum). */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+#define HK0 0xa0761d6478bd642fULL
+#define HK1 0xe7037ed1a0b428dbULL
+#define HK2 0x8ebc6af09c88c6e3ULL
+
+/* wyhash-style: short strings (the common keys) cost one or two multiplies. */
 uint64_t rs_hash_bytes(const void *p, size_t n, uint64_t seed)
 {
 	const uint8_t *s = p;
-	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+	uint64_t a, b, h = seed ^ HK0;
 
-	while (n >= 8) {
-		uint64_t k;
+	if (n <= 16) {
+		if (n >= 8) {
+			memcpy(&a, s, 8);
+			memcpy(&b, s + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t x, y;
 
-		memcpy(&k, s, 8);
-		h = (h ^ rs_hash_mix(k)) * 0x9e3779b97f4a7c15ULL;
-		s += 8;
-		n -= 8;
+			memcpy(&x, s, 4);
+			memcpy(&y, s + n - 4, 4);
+			a = x;
+			b = y;
+		} else {
+			a = n ? ((uint64_t)s[0] << 16) | ((uint64_t)s[n >> 1] << 8) | s[n - 1] : 0;
+			b = 0;
+		}
+	} else {
+		size_t i = n;
+
+		while (i > 16) {
+			memcpy(&a, s, 8);
+			memcpy(&b, s + 8, 8);
+			h = mum(a ^ HK1, b ^ h);
+			s += 16;
+			i -= 16;
+		}
+		memcpy(&a, s + i - 16, 8);
+		memcpy(&b, s + i - 8, 8);
 	}
-	if (n) {
-		uint64_t k = 0;
-
-		memcpy(&k, s, n);
-		h = (h ^ rs_hash_mix(k ^ 0x5bd1e995)) * 0x9e3779b97f4a7c15ULL;
-	}
-	return rs_hash_mix(h);
+	return mum(HK1 ^ n, mum(a ^ HK1, b ^ h) ^ HK2);
 }
 
 uint64_t rs_hash_row(const struct rs_col *c, size_t r)
@@ -72,6 +99,16 @@ void rs_hash_vec(const struct rs_vec *v, size_t n, uint64_t *h, int init)
 		uint64_t x = rs_hash_row(c, 0);
 		for (size_t i = 0; i < n; i++)
 			h[i] = init ? x : rs_hash_mix(h[i] * 31 + x);
+		return;
+	}
+	if (c->width && !c->nulls && (c->width == 8 || c->width <= 4)) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = 0, x;
+
+			memcpy(&k, c->data + i * c->width, c->width);
+			x = rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+			h[i] = init ? x : rs_hash_mix(h[i] * 31 + x);
+		}
 		return;
 	}
 	if (rs_type_phys(c->type) == RS_PHYS_STRING && !c->nulls) {
@@ -167,9 +204,23 @@ static int grow(struct rs_keyset *ks)
 
 static int key_eq(const struct rs_keyset *ks, const struct rs_vec *v, size_t r, uint32_t id)
 {
-	for (unsigned k = 0; k < ks->nk; k++)
-		if (!rs_row_eq(v[k].c, rs_vrow(&v[k], r), &ks->keys[k], id))
-			return 0;
+	for (unsigned k = 0; k < ks->nk; k++) {
+		const struct rs_col *a = v[k].c, *b = &ks->keys[k];
+		size_t i = rs_vrow(&v[k], r);
+
+		if (a->nulls || b->nulls || (!a->width && b->child)) {
+			if (!rs_row_eq(a, i, b, id))
+				return 0;
+		} else if (a->width) {	/* fixed */
+			if (memcmp(a->data + i * a->width, b->data + (size_t)id * b->width, a->width))
+				return 0;
+		} else {		/* string */
+			uint64_t la = a->offs[i + 1] - a->offs[i], lb = b->offs[id + 1] - b->offs[id];
+
+			if (la != lb || memcmp(a->bytes + a->offs[i], b->bytes + b->offs[id], la))
+				return 0;
+		}
+	}
 	return 1;
 }
 
@@ -185,6 +236,10 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))
 			return rc;
 		mask = ks->cap - 1;
+		if (i && h[i] == h[i - 1] && key_eq(ks, v, i, ids[i - 1])) {
+			ids[i] = ids[i - 1];	/* runs of one key (sorted data) */
+			continue;
+		}
 		for (p = h[i] & mask; ks->slot_id[p]; p = (p + 1) & mask)
 			if (ks->slot_h[p] == h[i] && key_eq(ks, v, i, ks->slot_id[p] - 1))
 				break;

@@ -20,6 +20,7 @@ struct agg {
 	unsigned naggs;
 	struct rs_keyset ks;
 	uint8_t **states;	/* per aggregate */
+	uint8_t **seen;		/* per Nullable aggregate: group saw a non-NULL value */
 	size_t cap, ngroups;
 	uint64_t *h;
 	uint32_t *gid, *sel;
@@ -46,6 +47,14 @@ static int grow_states(struct agg *a, size_t need)
 			return rs_errf(a->op.q->err, -ENOMEM, "out of memory for %zu groups", need);
 		memset(p + a->cap * sz, 0, (cap - a->cap) * sz);
 		a->states[i] = p;
+		if (a->aggs[i].agg.nullable) {
+			uint8_t *s = realloc(a->seen[i], cap);
+
+			if (!s)
+				return rs_errf(a->op.q->err, -ENOMEM, "out of memory for %zu groups", need);
+			memset(s + a->cap, 0, cap - a->cap);
+			a->seen[i] = s;
+		}
 		if (rs_qctx_mem(a->op.q, (int64_t)((cap - a->cap) * sz)))
 			return -ENOMEM;
 		a->mem += (int64_t)((cap - a->cap) * sz);
@@ -103,6 +112,16 @@ static int consume(struct agg *a, struct rs_chunk *in)
 					a->sel[ns++] = (uint32_t)r;
 			sel = a->sel;
 		}
+		if (s->agg.nullable) {
+			const struct rs_vec *v = &a->av[0];
+
+			for (size_t j = 0; j < ns; j++) {
+				size_t r = sel ? sel[j] : j;
+
+				if (!rs_col_is_null(v->c, rs_vrow(v, r)))
+					a->seen[i][a->gid[r]] = 1;
+			}
+		}
 		if ((rc = s->agg.vt->update(&s->agg, a->states[i], a->gid, a->av, sel, ns)))
 			return rc == -ENOMEM && !q->err->code ?
 				rs_errf(q->err, -ENOMEM, "out of memory") : rc;
@@ -129,7 +148,8 @@ static int finish(struct agg *a)
 	for (unsigned i = 0; i < a->naggs; i++) {
 		struct rs_col *c = &cols[a->nkeys + i];
 
-		rs_col_init(c, a->op.types[a->nkeys + i]);
+		rs_col_init(c, a->aggs[i].agg.nullable ? rs_type_base(a->op.types[a->nkeys + i]) :
+			    a->op.types[a->nkeys + i]);
 		if (rs_col_reserve(c, a->ngroups)) {
 			rc = rs_errf(q->err, -ENOMEM, "out of memory");
 			goto fail;
@@ -137,6 +157,12 @@ static int finish(struct agg *a)
 		if ((rc = a->aggs[i].agg.vt->final(&a->aggs[i].agg, a->states[i], a->ngroups, c))) {
 			rc = rc == -ENOMEM ? rs_errf(q->err, -ENOMEM, "out of memory") : rc;
 			goto fail;
+		}
+		if (a->aggs[i].agg.nullable) {	/* groups without a value are NULL */
+			c->nulls = xmalloc(c->cap + 1);
+			for (size_t g = 0; g < c->n; g++)
+				c->nulls[g] = !a->seen[i][g];
+			c->type = a->op.types[a->nkeys + i];
 		}
 	}
 	a->emit = rs_op_values(q, cols, nc, a->op.types);
@@ -183,10 +209,12 @@ static void agg_free(struct rs_op *op)
 		for (unsigned k = 0; k < s->agg.nargs + (unsigned)s->agg.is_if; k++)
 			rs_expr_free(s->args[k]);
 		free(a->states[i]);
+		free(a->seen[i]);
 	}
 	rs_qctx_mem(op->q, -a->mem);
 	rs_keyset_release(&a->ks);
 	free(a->states);
+	free(a->seen);
 	free(a->h);
 	free(a->gid);
 	free(a->sel);
@@ -222,6 +250,7 @@ struct rs_op *rs_op_agg(struct rs_qctx *q, struct rs_op *child, struct rs_expr *
 	a->naggs = naggs;
 	rs_keyset_init(&a->ks, q, nkeys, types);
 	a->states = xcalloc(naggs + 1, sizeof(*a->states));
+	a->seen = xcalloc(naggs + 1, sizeof(*a->seen));
 	a->h = xmalloc(RS_CHUNK_MAX * sizeof(*a->h));
 	a->gid = xmalloc(RS_CHUNK_MAX * sizeof(*a->gid));
 	a->sel = xmalloc(RS_CHUNK_MAX * sizeof(*a->sel));

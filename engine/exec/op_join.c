@@ -41,6 +41,7 @@ static int build(struct join *j)
 		uint32_t *ids = malloc((in->n + 1) * sizeof(*ids));
 		uint32_t *nx;
 
+		rc = 0;
 		if (!h || !ids) {
 			free(h);
 			free(ids);

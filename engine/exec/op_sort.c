@@ -1,5 +1,6 @@
 /*
- * op_sort.c - ORDER BY (materialize, sort a row index, emit), DISTINCT and
+ * op_sort.c - ORDER BY (materialize, sort a row index, emit; with a small
+ * LIMIT, keep only the best rows in a bounded heap), DISTINCT and
  * LIMIT BY (streaming, with an rs_keyset of the keys seen).
  */
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include "../base/util.h"
 #include "../types/value.h"
 #include "exec.h"
+
+#define RS_TOPN_MAX 100000	/* larger limits sort everything */
 
 struct sort {
 	struct rs_op op;
@@ -21,6 +24,11 @@ struct sort {
 	struct rs_op *emit;
 	int done;
 	int64_t mem;
+	/* top-N (limit > 0): a max-heap of the best rows kept in all[] */
+	uint32_t *heap;
+	size_t nheap;
+	uint64_t seen;
+	int *kcls;		/* per key: 1 int, 2 uint, 3 float, 4 string, 0 generic */
 };
 
 struct sctx {
@@ -110,7 +118,7 @@ static int sort_all(struct sort *s)
 	}
 	qsort_r(idx, n, sizeof(*idx), row_cmp, &c);
 	if (s->limit && s->limit < n) {
-		q->rows_before_limit = (int64_t)n;
+		q->rows_before_limit = (int64_t)(n - s->limit);	/* LIMIT adds the rest */
 		n = s->limit;
 	}
 	cols = xcalloc(s->op.ncols + 1, sizeof(*cols));
@@ -140,12 +148,200 @@ out:
 	return rc;
 }
 
+/* ---- top-N: ORDER BY ... LIMIT n keeps the n best rows in a bounded heap ---- */
+
+static int key_class(const struct rs_type *t)
+{
+	switch (rs_ncls(t)) {
+	case RS_NC_INT: return 1;
+	case RS_NC_UINT: return 2;
+	case RS_NC_FLOAT: return 3;
+	case RS_NC_STR: return rs_type_base(t)->id == RS_T_STRING ? 4 : 0;
+	default: return 0;
+	}
+}
+
+/* Order of row i of columns a against row j of columns b (same layout). */
+static int key_cmp(const struct sort *s, const struct rs_col *a, size_t i, const struct rs_col *b,
+		   size_t j)
+{
+	for (unsigned k = 0; k < s->nkeys; k++) {
+		const struct rs_col *ca = &a[s->keys[k]], *cb = &b[s->keys[k]];
+		int r = 0, ni = rs_col_is_null(ca, i), nj = rs_col_is_null(cb, j);
+
+		if (ni || nj) {
+			if (ni == nj)
+				continue;
+			r = ni ? 1 : -1;
+			return s->nf[k] == 1 ? -r : r;
+		}
+		switch (s->kcls[k]) {
+		case 1: {
+			int64_t x = rs_get_i64(ca, i), y = rs_get_i64(cb, j);
+			r = (x > y) - (x < y);
+			break;
+		}
+		case 2: {
+			uint64_t x = (uint64_t)rs_get_i64(ca, i), y = (uint64_t)rs_get_i64(cb, j);
+			r = (x > y) - (x < y);
+			break;
+		}
+		case 3: {
+			double x = rs_get_f64(ca, i), y = rs_get_f64(cb, j);
+			r = (x > y) - (x < y);
+			break;
+		}
+		case 4: {
+			size_t la, lb;
+			const char *x = rs_col_str(ca, i, &la), *y = rs_col_str(cb, j, &lb);
+			r = memcmp(x, y, la < lb ? la : lb);
+			if (!r)
+				r = (la > lb) - (la < lb);
+			break;
+		}
+		default: r = rs_value_cmp(ca, i, cb, j);
+		}
+		if (r)
+			return s->desc[k] ? -r : r;
+	}
+	return 0;
+}
+
+/* Heap order: stored rows x before y (ties: the earlier row is better). */
+static int heap_worse(const struct sort *s, uint32_t x, uint32_t y)
+{
+	int r = key_cmp(s, s->all, x, s->all, y);
+
+	return r ? r > 0 : x > y;
+}
+
+static void sift_down(struct sort *s, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+
+		if (l < s->nheap && heap_worse(s, s->heap[l], s->heap[w]))
+			w = l;
+		if (r < s->nheap && heap_worse(s, s->heap[r], s->heap[w]))
+			w = r;
+		if (w == i)
+			return;
+		uint32_t tmp = s->heap[i];
+		s->heap[i] = s->heap[w];
+		s->heap[w] = tmp;
+		i = w;
+	}
+}
+
+static void sift_up(struct sort *s, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!heap_worse(s, s->heap[i], s->heap[p]))
+			return;
+		uint32_t tmp = s->heap[i];
+		s->heap[i] = s->heap[p];
+		s->heap[p] = tmp;
+		i = p;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Keep only the heap's rows in all[] (in their old order), renumbering the heap. */
+static int compact(struct sort *s)
+{
+	size_t n = s->nheap;
+	uint32_t *idx = malloc((n + 1) * sizeof(*idx));
+	struct rs_col *cols = xcalloc(s->op.ncols + 1, sizeof(*cols));
+	int rc = 0;
+
+	if (!idx)
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++)
+		idx[i] = s->heap[i];
+	if (!rc)
+		qsort(idx, n, sizeof(*idx), cmp_u32);
+	for (unsigned c = 0; c < s->op.ncols; c++) {
+		rs_col_init(&cols[c], s->op.types[c]);
+		if (!rc && rs_col_gather(&cols[c], &s->all[c], idx, n))
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		for (unsigned c = 0; c < s->op.ncols; c++)
+			rs_col_release(&cols[c]);
+		free(cols);
+		free(idx);
+		return rs_errf(s->op.q->err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {	/* old index -> position in idx */
+		uint32_t *p = bsearch(&s->heap[i], idx, n, sizeof(*idx), cmp_u32);
+		s->heap[i] = (uint32_t)(p - idx);
+	}
+	for (unsigned c = 0; c < s->op.ncols; c++) {
+		rs_col_release(&s->all[c]);
+		s->all[c] = cols[c];
+	}
+	free(cols);
+	free(idx);
+	return 0;
+}
+
+static int topn_add(struct sort *s, struct rs_chunk *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		uint32_t row;
+
+		if (s->nheap == s->limit && key_cmp(s, in->cols, i, s->all, s->heap[0]) >= 0)
+			continue;	/* not better than the worst kept row */
+		row = (uint32_t)s->all[0].n;
+		for (unsigned c = 0; c < s->op.ncols; c++)
+			if (rs_col_append(&s->all[c], &in->cols[c], i, 1))
+				return rs_errf(s->op.q->err, -ENOMEM, "out of memory");
+		if (s->nheap < s->limit) {
+			s->heap[s->nheap++] = row;
+			sift_up(s, s->nheap - 1);
+		} else {
+			s->heap[0] = row;
+			sift_down(s, 0);
+		}
+	}
+	if (s->all[0].n > 2 * s->limit + RS_CHUNK_MAX)
+		return compact(s);
+	return 0;
+}
+
 static int sort_next(struct rs_op *op, struct rs_chunk **out)
 {
 	struct sort *s = container_of(op, struct sort, op);
 	struct rs_chunk *in;
 	int rc;
 
+	if (!s->done && s->heap) {
+		while ((rc = rs_op_next(s->child, &in)) > 0) {
+			s->seen += in->n;
+			if ((rc = topn_add(s, in)) || (rc = rs_qctx_check(op->q)))
+				return rc;
+		}
+		if (rc < 0)
+			return rc;
+		s->done = 1;
+		if (op->ncols && (rc = compact(s)))
+			return rc;
+		s->limit = 0;
+		if ((rc = sort_all(s)))
+			return rc;
+		/* the LIMIT above counts the rows it sees: make the total the input's */
+		op->q->rows_before_limit = (int64_t)(s->seen - s->nheap);
+		for (unsigned i = 0; i < op->ncols; i++)
+			rs_col_release(&s->all[i]);
+	}
 	if (!s->done) {
 		while ((rc = rs_op_next(s->child, &in)) > 0) {
 			int64_t m = 0;
@@ -180,6 +376,8 @@ static void sort_free(struct rs_op *op)
 		rs_col_release(&s->all[i]);
 	rs_qctx_mem(op->q, -s->mem);
 	free(s->all);
+	free(s->heap);
+	free(s->kcls);
 	free(s->keys);
 	free(s->desc);
 	free(s->nf);
@@ -209,6 +407,12 @@ struct rs_op *rs_op_sort(struct rs_qctx *q, struct rs_op *child, const unsigned 
 	s->all = xcalloc(child->ncols + 1, sizeof(*s->all));
 	for (unsigned i = 0; i < child->ncols; i++)
 		rs_col_init(&s->all[i], child->types[i]);
+	if (limit && limit <= RS_TOPN_MAX && child->ncols) {
+		s->heap = xmalloc((limit + 1) * sizeof(*s->heap));
+		s->kcls = xcalloc(nkeys + 1, sizeof(*s->kcls));
+		for (unsigned k = 0; k < nkeys; k++)
+			s->kcls[k] = key_class(child->types[keys[k]]);
+	}
 	return &s->op;
 }
 

@@ -43,12 +43,24 @@ struct rs_order {
 	int nulls_first;	/* -1 default (NULLS LAST for ASC and DESC), 0, 1 */
 };
 
+/* Frame bounds of a window. */
+enum rs_fbound {
+	RS_FB_UNB_PREC,		/* UNBOUNDED PRECEDING */
+	RS_FB_PREC,		/* n PRECEDING */
+	RS_FB_CURRENT,		/* CURRENT ROW */
+	RS_FB_FOLL,		/* n FOLLOWING */
+	RS_FB_UNB_FOLL,		/* UNBOUNDED FOLLOWING */
+};
+
 struct rs_window {
 	struct rs_ast **part;
 	unsigned npart;
 	struct rs_order *order;
 	unsigned norder;
-	int has_frame;		/* ROWS/RANGE BETWEEN ... was given (kept as text only) */
+	int has_frame;		/* ROWS/RANGE ... was given */
+	int frame_rows;		/* ROWS (1) or RANGE (0) */
+	enum rs_fbound fs, fe;	/* start and end bounds */
+	uint64_t fs_off, fe_off;	/* n of n PRECEDING/FOLLOWING */
 };
 
 struct rs_ast {

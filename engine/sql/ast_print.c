@@ -142,6 +142,20 @@ int rs_ast_print(const struct rs_ast *e, struct rs_buf *out)
 				rc = rc ?: rs_ast_print(w->order[i].e, out);
 				rc = rc ?: rs_buf_adds(out, w->order[i].desc ? " DESC" : " ASC");
 			}
+			if (w->has_frame) {
+				static const char *bn[] = { "UNBOUNDED PRECEDING", "PRECEDING",
+					"CURRENT ROW", "FOLLOWING", "UNBOUNDED FOLLOWING" };
+
+				rc = rc ?: rs_buf_printf(out, "%s%s BETWEEN ",
+							 w->npart || w->norder ? " " : "",
+							 w->frame_rows ? "ROWS" : "RANGE");
+				if (!rc && (w->fs == RS_FB_PREC || w->fs == RS_FB_FOLL))
+					rc = rs_buf_printf(out, "%llu ", (unsigned long long)w->fs_off);
+				rc = rc ?: rs_buf_printf(out, "%s AND ", bn[w->fs]);
+				if (!rc && (w->fe == RS_FB_PREC || w->fe == RS_FB_FOLL))
+					rc = rs_buf_printf(out, "%llu ", (unsigned long long)w->fe_off);
+				rc = rc ?: rs_buf_adds(out, bn[w->fe]);
+			}
 			rc = rc ?: rs_buf_addc(out, ')');
 		}
 		return rc;

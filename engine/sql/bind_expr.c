@@ -96,14 +96,22 @@ static int ident(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 	if (b->nlparams)
 		return rs_errf(b->qc->err, -EINVAL,
 			       "lambda bodies can only use their parameters ('%s') yet", name);
-	if (b->src)
-		for (unsigned i = 0; i < b->src->ncols; i++) {
-			struct src_col *c = &b->src->cols[i];
+	if (b->src) {
+		struct src_col *c = NULL;
 
-			if (strcmp(c->name, name))
+		for (unsigned i = 0; i < b->src->ncols; i++) {
+			struct src_col *d = &b->src->cols[i];
+
+			if (strcmp(d->name, name))
 				continue;
-			if (tab && !(c->tab && !strcmp(c->tab, tab)) && !(c->tab2 && !strcmp(c->tab2, tab)))
+			if (tab && !(d->tab && !strcmp(d->tab, tab)) && !(d->tab2 && !strcmp(d->tab2, tab)))
 				continue;
+			if (!c || d->aj)
+				c = d;
+			if (d->aj)
+				break;
+		}
+		if (c) {
 			struct rs_expr *x = rs_expr_new(b->qc->a, RS_X_COL);
 			x->type = c->type;
 			x->pos = b->local ? &c->lpos : &c->pos;
@@ -113,6 +121,7 @@ static int ident(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 			*out = x;
 			return 0;
 		}
+	}
 	if (tab)
 		return rs_errf(b->qc->err, -EINVAL, "unknown column '%s.%s'", tab, name);
 	return rs_errf(b->qc->err, -EINVAL, "unknown column '%s'", name);
@@ -128,7 +137,7 @@ static int in_values(struct bctx *b, struct rs_ast *r, const struct rs_type *t, 
 		struct rs_col tmp;
 		struct rs_vec v;
 
-		rs_col_init(&tmp, NULL);
+		memset(&tmp, 0, sizeof(tmp));
 		if ((rc = rs_run_subquery(b, r->sel, &tmp)))
 			return rc;
 		v.c = &tmp;
@@ -184,7 +193,7 @@ static int scalar_subq(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 	struct rs_col c;
 	int rc;
 
-	rs_col_init(&c, NULL);
+	memset(&c, 0, sizeof(c));
 	if ((rc = rs_run_subquery(b, e->sel, &c)))
 		return rc;
 	if (c.n > 1) {
@@ -224,7 +233,7 @@ static int func(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 	if (!strcmp(name, "tuple") || !strcmp(name, "tupleElement"))
 		return rs_errf(q->err, -EINVAL, "tuples are not supported yet");
 	if (!strcmp(name, "arrayJoin"))
-		return rs_errf(q->err, -EINVAL, "function 'arrayJoin' is not supported yet (use ARRAY JOIN)");
+		return rs_bind_ajoin_fn(b, e, out);
 	if (n > 64)
 		return rs_errf(q->err, -EINVAL, "too many arguments for function '%s'", name);
 	/* d +- INTERVAL n unit -> addUnits / subtractUnits */
@@ -313,6 +322,8 @@ int rs_bind_expr(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 				return 0;
 			}
 	}
+	if (e->kind == RS_A_FUNC && e->over)
+		return rs_bind_window_ref(b, e, out);
 	switch (e->kind) {
 	case RS_A_LIT: return lit(b, e, out);
 	case RS_A_IDENT: return ident(b, e, out);

@@ -28,6 +28,7 @@ struct src_col {
 	const struct rs_type *type;
 	unsigned pos, lpos;	/* in the FROM output; in the source's own op */
 	int used, in_pred;
+	int aj;				/* ARRAY JOIN element: shadows same-named columns */
 	const struct rs_col *def;
 };
 
@@ -37,6 +38,24 @@ struct source {
 	struct rs_snapshot *snap;	/* table */
 	struct rs_op *op;		/* subquery / join */
 };
+
+/* One ARRAY JOIN operator: the clause (arrays zipped) or one arrayJoin(x). */
+struct aj_group {
+	struct rs_expr **arr;		/* arrays, bound over the FROM source */
+	struct src_col **cols;		/* the element columns they become */
+	unsigned n;
+	int left;
+	const char *canon;		/* arrayJoin(x) text; NULL for the clause */
+};
+
+struct aj_list {
+	struct aj_group *g;
+	unsigned n;
+	struct source *all;		/* element columns are appended to all->cols */
+	unsigned room;			/* free slots left after all->ncols */
+};
+
+struct win_list;
 
 struct bctx {
 	struct rs_query *q;
@@ -53,10 +72,36 @@ struct bctx {
 	char **lparams;
 	const struct rs_type **ltypes;
 	unsigned nlparams;
+	struct aj_list *aj;		/* ARRAY JOIN groups (NULL: none allowed) */
+	struct win_list *win;		/* window functions computed (bind_window.c) */
 	/* CTEs visible */
 	struct rs_with *with;
 	unsigned nwith;
 };
+
+/* bind_from.c */
+int rs_src_from_op(struct rs_query *q, struct source *s, struct rs_op *op, char **names,
+		   const char *tab);
+int rs_src_table(struct rs_query *q, struct rs_tref *r, struct rs_with *with, unsigned nwith,
+		 struct source *s);
+struct rs_op *rs_src_scan(struct bctx *b, struct source *s, struct rs_expr *pred,
+			  struct rs_skip *skip, unsigned nskip);
+void rs_find_skips(struct bctx *b, struct source *s, struct rs_ast *w, struct rs_skip **sk,
+		   unsigned *nsk);
+int rs_bind_join(struct bctx *b, struct rs_tref *r, struct source *l, struct source *rt,
+		 struct rs_expr ***lk, struct rs_expr ***rk, unsigned *nk);
+
+/* bind_ajoin.c: the ARRAY JOIN clause, arrayJoin(x), and their operators. */
+int rs_bind_ajoin_clause(struct bctx *b, struct rs_sel *s);
+int rs_bind_ajoin_fn(struct bctx *b, struct rs_ast *e, struct rs_expr **out);
+struct rs_op *rs_build_ajoins(struct bctx *b, struct rs_op *op);
+void rs_free_ajoins(struct bctx *b);	/* error path: arrays not yet built */
+
+/* bind_window.c: window functions of exprs; references to them; operators. */
+int rs_bind_windows(struct bctx *b, struct rs_ast **ex, unsigned n, struct rs_ast **ex2,
+		    unsigned n2);
+int rs_bind_window_ref(struct bctx *b, struct rs_ast *e, struct rs_expr **out);
+struct rs_op *rs_build_windows(struct bctx *b, struct rs_op *op);
 
 int rs_bind_expr(struct bctx *b, struct rs_ast *e, struct rs_expr **out);
 /* Canonical text of an AST (arena string). */

@@ -243,52 +243,8 @@ static int func_call(struct rs_parser *p, struct rs_tok *at, char *name, struct 
 			return rc;
 	}
 	if (ps_accept_kw(p, "OVER")) {
-		struct rs_window *w = rs_arena_alloc(p->a, sizeof(*w));
-
-		f->over = w;
-		if ((rc = ps_expect_op(p, "(")))
-			return rc;
-		if (ps_accept_kw(p, "PARTITION")) {
-			if ((rc = ps_expect_kw(p, "BY")))
-				return rc;
-			do {
-				if ((rc = ps_expr(p, &a)))
-					return rc;
-				*(struct rs_ast **)rs_arena_push(p->a, &w->part, &w->npart,
-								 sizeof(a)) = a;
-			} while (ps_accept_op(p, ","));
-		}
-		if (ps_accept_kw(p, "ORDER")) {
-			if ((rc = ps_expect_kw(p, "BY")))
-				return rc;
-			do {
-				struct rs_order *o;
-
-				if ((rc = ps_expr(p, &a)))
-					return rc;
-				o = rs_arena_push(p->a, &w->order, &w->norder, sizeof(*o));
-				o->e = a;
-				o->nulls_first = -1;
-				if (ps_accept_kw(p, "DESC") || ps_accept_kw(p, "DESCENDING"))
-					o->desc = 1;
-				else if (!ps_accept_kw(p, "ASC"))
-					ps_accept_kw(p, "ASCENDING");
-			} while (ps_accept_op(p, ","));
-		}
-		if (ps_is_kw(ps_peek(p, 0), "ROWS") || ps_is_kw(ps_peek(p, 0), "RANGE")) {
-			int depth = 0;
-
-			w->has_frame = 1;
-			while (ps_peek(p, 0)->kind != RS_TK_EOF &&
-			       !(depth == 0 && ps_is_op(ps_peek(p, 0), ")"))) {
-				if (ps_is_op(ps_peek(p, 0), "("))
-					depth++;
-				else if (ps_is_op(ps_peek(p, 0), ")"))
-					depth--;
-				p->pos++;
-			}
-		}
-		if ((rc = ps_expect_op(p, ")")))
+		f->over = rs_arena_alloc(p->a, sizeof(*f->over));
+		if ((rc = ps_window(p, f->over)))
 			return rc;
 	}
 	*out = f;

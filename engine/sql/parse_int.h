@@ -43,6 +43,8 @@ int ps_expr(struct rs_parser *p, struct rs_ast **out);
 int ps_expr_alias(struct rs_parser *p, struct rs_ast **out);
 /* name or `name`: *out in the arena */
 int ps_ident(struct rs_parser *p, char **out);
+/* The "(PARTITION BY .. ORDER BY .. frame)" after OVER (parse_window.c). */
+int ps_window(struct rs_parser *p, struct rs_window *w);
 int ps_select_union(struct rs_parser *p, struct rs_sel **out);
 
 struct rs_ast *ps_node(struct rs_parser *p, enum rs_ast_kind k, const struct rs_tok *at);

@@ -100,6 +100,8 @@ static int join_head(struct rs_parser *p, enum rs_join_kind *kind, int *any)
 	unsigned save = p->pos;
 	int strict = 0, rc;
 
+	if (ps_is_kw(ps_peek(p, 0), "LEFT") && ps_is_kw(ps_peek(p, 1), "ARRAY"))
+		return 0;	/* LEFT ARRAY JOIN */
 	ps_accept_kw(p, "GLOBAL");
 	if (ps_accept_kw(p, "ALL"))
 		strict = 1;

@@ -89,6 +89,7 @@ void rs_query_close(struct rs_query *q)
 	if (!q)
 		return;
 	rs_op_free(q->root);
+	rs_qctx_release_consts(&q->qc);
 	for (unsigned i = 0; i < q->ntables; i++)
 		if (q->env.release)
 			q->env.release(q->env.ctx, &q->tables[i]);

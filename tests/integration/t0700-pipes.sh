@@ -9,6 +9,7 @@ W=$MNT/acme/web
 export W
 cp -r "$SHARED/examples/web_analytics/datasources" "$SHARED/examples/web_analytics/fixtures" "$W/"
 cp "$SHARED/examples/web_analytics/endpoints/revenue_by_region.pipe" "$W/endpoints/"
+cp "$SHARED/examples/web_analytics/endpoints/hourly_kpis.pipe" "$W/pipes/"
 cat >"$W/pipes/by_device.pipe" <<'P'
 NODE views
 SQL >
@@ -39,11 +40,16 @@ expect 'revenue_by_region of the example returns the right rows (LEFT JOIN, temp
 	cat "$W/endpoints/revenue_by_region.csv" >got && same want got &&
 	is "$(tail -n +2 "$W/endpoints/revenue_by_region.csv?since=2024-03-02%2000:00:00")" "\"Americas\",99,1"
 '
+expect 'hourly_kpis of the example: a node read as a scalar subquery, quantile, countIf, days=' '
+	printf "\"hour\",\"views\",\"sessions\",\"median_load_ms\",\"mobile_views\"\n\"2024-03-01 10:00:00\",3,2,180,1\n\"2024-03-01 11:00:00\",1,1,410,1\n\"2024-03-02 09:00:00\",2,1,185,0\n" >want &&
+	cat "$W/pipes/hourly_kpis.csv" >got && same want got &&
+	is "$(tail -n +2 "$W/pipes/hourly_kpis.csv?days=0" | wc -l)" "0"
+'
 expect 'the JSON envelope has meta, data, rows and statistics' '
 	python3 -c "
 import json
 d = json.load(open(\"$W/endpoints/revenue_by_region.json\"))
-assert d[\"meta\"] == [{\"name\": \"region\", \"type\": \"LowCardinality(String)\"}, {\"name\": \"revenue\", \"type\": \"Float64\"}, {\"name\": \"paying_sessions\", \"type\": \"UInt64\"}], d[\"meta\"]
+assert d[\"meta\"] == [{\"name\": \"region\", \"type\": \"LowCardinality(String)\"}, {\"name\": \"revenue\", \"type\": \"Nullable(Float64)\"}, {\"name\": \"paying_sessions\", \"type\": \"UInt64\"}], d[\"meta\"]
 assert d[\"data\"] == [{\"region\": \"Americas\", \"revenue\": 99, \"paying_sessions\": 1}, {\"region\": \"Europe\", \"revenue\": 49.5, \"paying_sessions\": 1}], d[\"data\"]
 assert d[\"rows\"] == 2 and d[\"statistics\"][\"rows_read\"] > 0 and \"elapsed\" in d[\"statistics\"]
 "

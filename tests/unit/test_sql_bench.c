@@ -4,6 +4,8 @@
  * ch_mergetree/<q>.tsv). Skipped when RS_SKIP_SLOW=1 (valgrind runs).
  * SHARED = $ROOST_SHARED, else ../shared, else /work/shared. The generator is
  * $ROOST_BENCH_GEN or built from $SHARED/bench/gen_events.c with cc.
+ * RS_BENCH_ROWS=10000000 runs another size (answers of that size);
+ * RS_BENCH_RUNS=3 prints the median of 3 timed runs after a warm-up.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -119,8 +121,18 @@ static const char *events_def =
 static const char *countries_def =
 	"SCHEMA >\n    code String,\n    name String,\n    region String\n";
 
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void test_sql_bench__answers(void)
 {
+	long rows = getenv("RS_BENCH_ROWS") ? atol(getenv("RS_BENCH_ROWS")) : 1000000;
+	int runs = getenv("RS_BENCH_RUNS") ? atoi(getenv("RS_BENCH_RUNS")) : 1;
+
 	char gen[700], cmd[4096], path[1200];
 	struct rs_err err = { 0 };
 	struct dirent **ents;
@@ -137,7 +149,7 @@ static void test_sql_bench__answers(void)
 	T_EQ_INT(rs_org_create(cat, "o", &err), 0);
 	T_EQ_INT(rs_ws_create(cat, "o", "w", "test", &err), 0);
 	ws = rs_ws_get(cat, "o", "w");
-	snprintf(cmd, sizeof(cmd), "%s 1000000 csv 42", gen);
+	snprintf(cmd, sizeof(cmd), "%s %ld csv 42", gen, rows);
 	T_EQ_INT(load("events", events_def, cmd), 0);
 	snprintf(cmd, sizeof(cmd), "%s --countries", gen);
 	T_EQ_INT(load("countries", countries_def, cmd), 0);
@@ -153,9 +165,20 @@ static void test_sql_bench__answers(void)
 			snprintf(cmd, sizeof(cmd), "%s/%s", path, ents[i]->d_name);
 			if (rs_read_file(cmd, &sql, &len) == 0) {
 				*dot = 0;
-				snprintf(cmd, sizeof(cmd), "%s/bench/results/1000000/answers/ch_mergetree/%s.tsv",
-					 shared, ents[i]->d_name);
+				snprintf(cmd, sizeof(cmd), "%s/bench/results/%ld/answers/ch_mergetree/%s.tsv",
+					 shared, rows, ents[i]->d_name);
 				int rc = run(sql, &got, &secs);
+				if (runs > 1) {	/* median of 'runs' timed runs after that warm-up */
+					double ts[16];
+
+					for (int k = 0; k < runs && k < 16; k++) {
+						struct rs_buf tmp = RS_BUF_INIT;
+						run(sql, &tmp, &ts[k]);
+						rs_buf_release(&tmp);
+					}
+					qsort(ts, runs < 16 ? runs : 16, sizeof(double), dbl_cmp);
+					secs = ts[(runs < 16 ? runs : 16) / 2];
+				}
 				if (rs_read_file(cmd, &want, &len) == 0) {
 					int ok = rc == 0 && got.data && !strcmp(got.data, want);
 					printf("%-36s %s %7.3f s\n", ents[i]->d_name, ok ? "OK  " : "FAIL", secs);
