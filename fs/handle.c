@@ -193,6 +193,12 @@ int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_cal
 		if (rc)
 			break;
 		rc = rs_write_file_atomic(n->backing, text, len);
+		if (!rc && h->pending) {
+			/* a new materialized pipe starts from the rows already there */
+			struct rs_err berr = { 0 };
+			if (rs_mv_backfill(fs->cat, n->ws, n->p.base, text, len, c->user, &berr))
+				rsfs_fail(fs, c, h->path, "backfill", berr.code, &berr);
+		}
 		break;
 	}
 	case K_WS_MEMBERS:

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../engine/base/util.h"
+#include "../engine/pipes/pipes.h"
 #include "../fs/fs.h"
 #include "config.h"
 
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 		rs_catalog_set_ws_limits(fs.cat, cfg.ws_limit_names[i], &cfg.ws_limits[i]);
 	for (unsigned i = 0; i < cfg.norgs; i++)
 		rs_catalog_config_admins(fs.cat, cfg.orgs[i].org, cfg.orgs[i].admins);
+	fs.cat->on_commit = rs_mv_on_commit;	/* materialized views */
 	if (rs_catalog_start_merger(fs.cat))
 		fprintf(stderr, "roostfs: background merges are off (no thread)\n");
 

@@ -117,7 +117,14 @@ struct rs_org {
 	unsigned nws;
 };
 
+struct rs_catalog;
+/* Called after rows were committed into ds (the new parts' directories),
+ * outside any lock: materialized views hang here (engine/pipes/mv.c). */
+typedef void (*rs_commit_hook_fn)(struct rs_catalog *c, struct rs_ds *ds, char **dirs,
+				  unsigned n, const char *user);
+
 struct rs_catalog {
+	rs_commit_hook_fn on_commit;	/* may be NULL */
 	char *root;
 	pthread_rwlock_t lock;
 	struct rs_org **orgs;

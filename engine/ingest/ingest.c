@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../types/value.h"
 #include "../catalog/ds_int.h"
 #include "../catalog/opslog.h"
 #include "ingest_int.h"
@@ -163,6 +164,60 @@ int rs_ingest_write(struct rs_ingest *g, const char *data, size_t len, struct rs
 	return 0;
 }
 
+int rs_ingest_add_cols(struct rs_ingest *g, const struct rs_schema *s, const struct rs_col *cols,
+		      size_t n, struct rs_err *err)
+{
+	struct rs_buf text = RS_BUF_INIT;
+	int rc = 0;
+
+	if (g->failed)
+		return fail(g, g->failed, err);
+	if (!g->v && (rc = segment_begin(g, err)))
+		return fail(g, rc, err);
+	g->dirty = 1;
+	for (unsigned i = 0; i < g->v->schema.ncols && !rc; i++) {
+		const struct rs_colspec *t = &g->v->schema.cols[i];
+		int j = rs_schema_find(s, t->name);
+		struct rs_col *c = &g->cols[i];
+
+		if (j < 0) {
+			/* a column the query does not give: its DEFAULT */
+			for (size_t r = 0; r < n && !rc; r++)
+				rc = rs_col_append(c, &g->defs[i], 0, 1);
+		} else if (rs_type_equal(s->cols[j].type, t->type)) {
+			rc = rs_col_append(c, &cols[j], 0, n);
+		} else {
+			/* another type: through its text, as ClickHouse's CAST */
+			for (size_t r = 0; r < n && !rc; r++) {
+				if (rs_col_is_null(&cols[j], r)) {
+					rc = rs_type_is_nullable(t->type) ? rs_col_push_null(c)
+									  : rs_col_push_zero(c);
+					continue;
+				}
+				rs_buf_reset(&text);
+				rc = rs_value_render(&cols[j], r, RS_RENDER_TEXT, &text);
+				if (!rc)
+					rc = rs_value_parse(c, text.data ? text.data : "", text.len);
+				if (rc == -EINVAL)
+					rc = rs_errf(err, -EINVAL,
+						     "column '%s': cannot convert the query's value to %s",
+						     t->name, rs_type_base(t->type)->id == RS_T_AGGSTATE ?
+						     "an aggregate state" : "its type");
+			}
+		}
+	}
+	rs_buf_release(&text);
+	if (rc) {
+		for (unsigned i = 0; i < g->v->schema.ncols; i++)
+			rs_col_reset(&g->cols[i]);
+		return fail(g, rc, err);
+	}
+	g->rows += n;
+	if (rs_ingest_stage_full(g) && (rc = rs_ingest_stage_flush(g, 0, err)))
+		return fail(g, rc, err);
+	return 0;
+}
+
 int rs_ingest_dirty(const struct rs_ingest *g)
 {
 	return g->dirty;
@@ -218,6 +273,7 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 {
 	uint64_t t0 = rs_now_ns();
 	const char *event = g->replace ? "replace" : "append";
+	struct rs_staged done = { 0 };
 	uint64_t rows = 0, qrows = 0;
 	int rc = 0;
 
@@ -266,7 +322,8 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	}
 	rc = rs_table_commit(g->ds->data, g->staged.dirs, g->staged.n, g->replace, err);
 	if (!rc) {
-		rs_staged_clear(&g->staged);
+		done = g->staged;	/* for the commit hook, after the lock */
+		memset(&g->staged, 0, sizeof(g->staged));
 		if (g->qstaged.n) {
 			rc = rs_table_commit(g->qtable, g->qstaged.dirs, g->qstaged.n, 0, err);
 			if (!rc)
@@ -277,6 +334,9 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	if (rc)
 		goto discard;
 	log_result(g, event, 0, NULL, t0, rows, qrows);
+	if (g->cat->on_commit && done.n)
+		g->cat->on_commit(g->cat, g->ds, done.dirs, done.n, g->user);
+	rs_staged_clear(&done);
 	if (res) {
 		res->rows = rows;
 		res->rows_quarantine = qrows;
@@ -289,6 +349,7 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	return 0;
 
 discard:
+	rs_staged_clear(&done);
 	rs_ingest_stage_wait(g, NULL);
 	rs_staged_discard(&g->staged);
 	rs_staged_discard(&g->qstaged);

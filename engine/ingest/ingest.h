@@ -45,6 +45,11 @@ struct rs_ingest *rs_ingest_new(struct rs_catalog *c, struct rs_ds *ds,
  * error the ingestion is failed: later writes return the same error and the
  * next commit discards what was staged and returns it too. */
 int rs_ingest_write(struct rs_ingest *g, const char *data, size_t len, struct rs_err *err);
+/* Append n rows given as columns of schema s (a query's result: a
+ * materialized view, a copy pipe): columns map by name, missing ones take
+ * their DEFAULT, other types convert through their text. */
+int rs_ingest_add_cols(struct rs_ingest *g, const struct rs_schema *s, const struct rs_col *cols,
+		       size_t n, struct rs_err *err);
 /* Commit what was written since the previous commit. res may be NULL. */
 int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct rs_err *err);
 /* Did anything arrive since the last commit? */

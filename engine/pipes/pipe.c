@@ -40,6 +40,8 @@ void rs_pq_close(struct rs_pq *pq)
 		return;
 	rs_query_close(pq->q);
 	rs_ws_unref(pq->ctx.cat, pq->ctx.ws);
+	rs_snapshot_unref(pq->ctx.only_snap);
+	free(pq->ctx.only_table);
 	free(pq);
 }
 
@@ -79,7 +81,8 @@ static const char *after_with(const char *sql)
 }
 
 static int open_sql(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
-		    const volatile int *cancel, struct rs_pq **out, struct rs_err *err)
+		    const volatile int *cancel, const char *only_table, struct rs_snapshot *only_snap,
+		    struct rs_pq **out, struct rs_err *err)
 {
 	struct rs_pq *pq = xcalloc(1, sizeof(*pq));
 	struct rs_query_env env = {
@@ -93,6 +96,10 @@ static int open_sql(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
 
 	pq->ctx.cat = cat;
 	pq->ctx.ws = ws;
+	if (only_table) {
+		pq->ctx.only_table = xstrdup(only_table);
+		pq->ctx.only_snap = rs_snapshot_ref(only_snap);
+	}
 	__atomic_add_fetch(&ws->refs, 1, __ATOMIC_SEQ_CST);
 	env.ctx = &pq->ctx;
 	rc = rs_query_open(&env, sql, &pq->q, err);
@@ -107,13 +114,13 @@ static int open_sql(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
 int rs_sql_open(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
 		const volatile int *cancel, struct rs_pq **out, struct rs_err *err)
 {
-	return open_sql(cat, ws, sql, cancel, out, err);
+	return open_sql(cat, ws, sql, cancel, NULL, NULL, out, err);
 }
 
-static int endpoint_of(const struct rs_pipe_def *pd)
+static int endpoint_of(const struct rs_pipe_def *pd, int type)
 {
 	for (unsigned i = 0; i < pd->nnodes; i++)
-		if (pd->nodes[i].type == RS_NODE_ENDPOINT)
+		if (pd->nodes[i].type == (enum rs_node_type)(type ? type : RS_NODE_ENDPOINT))
 			return (int)i;
 	return (int)pd->nnodes - 1;
 }
@@ -157,7 +164,7 @@ int rs_pipe_open(const struct rs_pipe_req *req, struct rs_pq **out, struct rs_er
 	for (unsigned i = 0; i < nparams; i++)
 		if (!strcmp(params[i].name, "q"))
 			q = params[i].value;
-	ep = endpoint_of(&pd);
+	ep = endpoint_of(&pd, req->node_type);
 	sql = xcalloc(pd.nnodes, sizeof(*sql));
 	need = xcalloc(pd.nnodes, 1);
 	need[ep] = 1;
@@ -202,7 +209,8 @@ int rs_pipe_open(const struct rs_pipe_req *req, struct rs_pq **out, struct rs_er
 		full = tmp;
 		tmp = (struct rs_buf)RS_BUF_INIT;
 	}
-	rc = open_sql(req->cat, req->ws, full.data, req->cancel, out, err);
+	rc = open_sql(req->cat, req->ws, full.data, req->cancel, req->only_table, req->only_snap,
+		      out, err);
 	if (rc == -EINVAL && err)
 		name_node(err, &pd, sql, ep);
 out:

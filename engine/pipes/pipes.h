@@ -29,6 +29,11 @@ struct rs_pipe_req {
 	size_t len;
 	const char *query;		/* "a=1&b=2" after '?', or NULL */
 	const volatile int *cancel;	/* set to cancel (may be NULL) */
+	/* materialized views: the table 'only_table' reads just these parts
+	 * (a snapshot of one ingestion's new parts) instead of all its rows */
+	const char *only_table;
+	struct rs_snapshot *only_snap;
+	int node_type;			/* run the node of this RS_NODE_* type (0: endpoint) */
 };
 
 /* An open pipe or SQL query with its table resolver (rs_pq_close frees). */
@@ -49,5 +54,17 @@ int rs_sql_open(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
  * SQL syntax (tables are not looked up: they may come later). -EINVAL with
  * "node 'n', line L: ..." */
 int rs_pipe_validate(const char *text, size_t len, struct rs_err *err);
+
+/*
+ * Materialized views (SPEC 4): every block committed into a data source
+ * runs through the materialized pipes that read it, and the result is
+ * appended to their DATASOURCE (which may cascade). rs_mv_on_commit is the
+ * catalog's commit hook; rs_mv_backfill runs a new materialized pipe over
+ * the rows already there.
+ */
+void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, char **dirs, unsigned n,
+		     const char *user);
+int rs_mv_backfill(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *text,
+		   size_t len, const char *user, struct rs_err *err);
 
 #endif

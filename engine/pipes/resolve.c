@@ -52,7 +52,10 @@ static int from_ds(struct rs_pipe_ctx *pc, struct rs_ds *ds, int quarantine,
 		out->schema = &h->v->schema;
 		out->defaults = h->defs;
 	}
-	h->snap = rs_table_snapshot(t);
+	if (!quarantine && pc->only_table && !strcmp(pc->only_table, ds->name))
+		h->snap = rs_snapshot_ref(pc->only_snap);
+	else
+		h->snap = rs_table_snapshot(t);
 	out->snap = h->snap;
 	out->handle = h;
 	return 0;
