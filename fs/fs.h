@@ -47,6 +47,7 @@ enum rsfs_kind {
 	K_SERVICE,		/* tinybird/<table>.<fmt> */
 	K_PIPE_RESULT,		/* <pipefolder>/<pipe>.<fmt>[?params] */
 	K_PLAY_RESULT,		/* playground/<q>.<fmt>[?params]: runs <q>.sql */
+	K_TEST_RESULT,		/* tests/<pipe>.result: runs tests/<pipe>.yaml */
 };
 
 enum rsfs_folder {

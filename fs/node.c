@@ -144,6 +144,20 @@ static int resolve(struct rsfs *fs, const char *path, const struct rsfs_caller *
 		if (access(n->backing, F_OK) == 0 || rsfs_pending_has(fs, path))
 			return 0;
 		return -ENOENT;
+	case K_TEST_RESULT: {
+		/* exists while tests/<pipe>.yaml does */
+		char name[sizeof(n->p.name)];
+		memcpy(name, n->p.name, sizeof(name));
+		if (strlen(n->p.base) + 6 > sizeof(n->p.name))
+			return -ENAMETOOLONG;
+		strcpy(n->p.name, n->p.base);
+		strcat(n->p.name, ".yaml");
+		rc = backing_of(n, c);
+		memcpy(n->p.name, name, sizeof(name));
+		if (rc)
+			return rc;
+		return access(n->backing, F_OK) == 0 ? 0 : -ENOENT;
+	}
 	case K_PIPE_RESULT:
 	case K_PLAY_RESULT: {
 		/* the definition it runs: <folder>/<pipe>.pipe or playground/<q>.sql */

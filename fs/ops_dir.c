@@ -216,7 +216,7 @@ static void dl_add_names(struct dirlist *d, char **names, unsigned n, int isdir)
 
 /* The files of a folder; with 'runs' (".pipe" or ".sql"), each runnable
  * file also lists its results as .json and .csv. */
-static void dl_add_files(struct dirlist *d, const char *dir, const char *runs)
+static void dl_add_files(struct dirlist *d, const char *dir, const char *runs, int tests)
 {
 	DIR *dh = opendir(dir);
 	struct dirent *e;
@@ -230,6 +230,10 @@ static void dl_add_files(struct dirlist *d, const char *dir, const char *runs)
 		    strstr(e->d_name, ".roost-tmp"))
 			continue;
 		dl_add(d, e->d_name, 0);
+		if (tests && l > 5 && !strcmp(e->d_name + l - 5, ".yaml") && l < 250) {
+			snprintf(buf, sizeof(buf), "%.*s.result", (int)(l - 5), e->d_name);
+			dl_add(d, buf, 0);
+		}
 		if (runs && l > rl && !strcmp(e->d_name + l - rl, runs) && l - rl < 250) {
 			snprintf(buf, sizeof(buf), "%.*s.json", (int)(l - rl), e->d_name);
 			dl_add(d, buf, 0);
@@ -339,11 +343,12 @@ static void list_dir(struct rsfs *fs, struct rsfs_node *n, const struct rsfs_cal
 			char sub[64];
 			snprintf(sub, sizeof(sub), "playground/%u", (unsigned)c->uid);
 			if (rs_ws_files_dir(n->ws, sub, dir, sizeof(dir)) == 0)
-				dl_add_files(d, dir, ".sql");
+				dl_add_files(d, dir, ".sql", 0);
 			break;
 		}
 		if (rs_ws_files_dir(n->ws, rsfs_folder_names[n->p.folder], dir, sizeof(dir)) == 0)
-			dl_add_files(d, dir, rsfs_is_pipe_folder(n->p.folder) ? ".pipe" : NULL);
+			dl_add_files(d, dir, rsfs_is_pipe_folder(n->p.folder) ? ".pipe" : NULL,
+				     n->p.folder == F_TESTS);
 		break;
 	default:
 		break;

@@ -42,6 +42,33 @@ static int is_fixture(const struct rsfs_node *n, struct rsfs *fs, struct rs_ds *
 	return 1;
 }
 
+/* tests/<pipe>.result: run the cases of tests/<pipe>.yaml against the pipe,
+ * wherever among the pipe folders it lives */
+static int run_tests(struct rsfs *fs, struct rsfs_node *n, struct rs_buf *out, struct rs_err *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 300], *yaml = NULL, *pipe = NULL;
+	size_t ylen, plen;
+	int rc;
+
+	if ((rc = rs_read_file(n->backing, &yaml, &ylen)))
+		return rs_errf(err, rc, "cannot read tests/%s.yaml", n->p.base);
+	rc = -ENOENT;
+	for (int f = F_PIPES; f <= F_COPIES && rc; f++) {
+		if (rs_ws_files_dir(n->ws, rsfs_folder_names[f], dir, sizeof(dir)))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s.pipe", dir, n->p.base);
+		rc = rs_read_file(file, &pipe, &plen);
+	}
+	if (rc) {
+		free(yaml);
+		return rs_errf(err, -ENOENT, "no pipe '%s' to test", n->p.base);
+	}
+	rc = rs_pipe_tests_run(fs->cat, n->ws, n->p.base, pipe, plen, yaml, ylen, out, err);
+	free(yaml);
+	free(pipe);
+	return rc;
+}
+
 /* tinybird.pipe_stats: the daily aggregate of pipe_stats_rt */
 #define PIPE_STATS_SQL \
 	"SELECT toDate(start_datetime) AS date, pipe_id, pipe_name, count() AS view_count, " \
@@ -196,6 +223,14 @@ static int open_node(struct rsfs *fs, const struct rsfs_caller *c, const char *p
 		h = rsfs_handle_new(H_INGEST, path);
 		h->ing = rs_ingest_new(fs->cat, n->ds, n->p.fmt == 2 ? RS_IN_NDJSON : RS_IN_CSV,
 				       (flags & O_TRUNC) != 0, c->user);
+		break;
+	case K_TEST_RESULT:
+		if (wr) {
+			rc = rs_errf(err, -EACCES, "'%s' is a test report", n->p.name);
+			break;
+		}
+		h = rsfs_handle_new(H_BUF, path);
+		rc = run_tests(fs, n, &h->buf, err);
 		break;
 	case K_PIPE_RESULT:
 	case K_PLAY_RESULT:

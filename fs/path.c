@@ -127,6 +127,12 @@ static void classify_file(struct rsfs_path *p)
 			snprintf(p->base, sizeof(p->base), "%s", base);
 		}
 		break;
+	case F_TESTS:
+		if (ends_with(p->name, ".result", base, sizeof(base)) && rs_name_valid_table(base)) {
+			p->kind = K_TEST_RESULT;
+			snprintf(p->base, sizeof(p->base), "%s", base);
+		}
+		break;
 	case F_PLAYGROUND:
 		if (result_name(p, base, sizeof(base), &fmt)) {
 			p->kind = K_PLAY_RESULT;

@@ -40,6 +40,7 @@ static mode_t ws_rights(const struct rsfs_node *n, enum rs_role r)
 	case K_SERVICE:
 	case K_PIPE_RESULT:
 	case K_PLAY_RESULT:
+	case K_TEST_RESULT:
 		return 4;
 	case K_FOLDER:
 		if (n->p.folder == F_TINYBIRD)

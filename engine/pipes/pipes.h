@@ -67,4 +67,9 @@ void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, char **dirs, unsign
 int rs_mv_backfill(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *text,
 		   size_t len, const char *user, struct rs_err *err);
 
+/* Run the cases of a tests/<pipe>.yaml (ptest.c) and append the report. */
+int rs_pipe_tests_run(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *pipe,
+		      size_t plen, const char *yaml, size_t ylen, struct rs_buf *out,
+		      struct rs_err *err);
+
 #endif
