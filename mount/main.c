@@ -100,6 +100,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < cfg.norgs; i++)
 		rs_catalog_config_admins(fs.cat, cfg.orgs[i].org, cfg.orgs[i].admins);
 	fs.cat->on_commit = rs_mv_on_commit;	/* materialized views */
+	if (rs_copy_scheduler_start(fs.cat))
+		fprintf(stderr, "roostfs: COPY_SCHEDULE is off (no thread)\n");
 	if (rs_catalog_start_merger(fs.cat))
 		fprintf(stderr, "roostfs: background merges are off (no thread)\n");
 
@@ -150,11 +152,13 @@ int main(int argc, char **argv)
 	fuse_loop_cfg_destroy(lc);
 	/* a signal ends the loop with its number: that is a clean exit */
 	rc = rc < 0 ? 1 : 0;
+	rs_copy_scheduler_stop();
 	fuse_session_unmount(se);
 	fprintf(stderr, "roostfs: unmounted %s\n", mnt);
 out_signals:
 	fuse_remove_signal_handlers(se);
 out:
+	rs_copy_scheduler_stop();
 	if (se)
 		fuse_session_destroy(se);
 	fuse_opt_free_args(&args);

@@ -218,6 +218,11 @@ int rs_ingest_add_cols(struct rs_ingest *g, const struct rs_schema *s, const str
 	return 0;
 }
 
+void rs_ingest_set_event(struct rs_ingest *g, const char *event)
+{
+	g->event = event;
+}
+
 int rs_ingest_dirty(const struct rs_ingest *g)
 {
 	return g->dirty;
@@ -272,7 +277,7 @@ static uint64_t ws_bytes(struct rs_catalog *c, struct rs_ws *w)
 int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct rs_err *err)
 {
 	uint64_t t0 = rs_now_ns();
-	const char *event = g->replace ? "replace" : "append";
+	const char *event = g->event ? g->event : g->replace ? "replace" : "append";
 	struct rs_staged done = { 0 };
 	uint64_t rows = 0, qrows = 0;
 	int rc = 0;

@@ -52,6 +52,9 @@ int rs_ingest_add_cols(struct rs_ingest *g, const struct rs_schema *s, const str
 		       size_t n, struct rs_err *err);
 /* Commit what was written since the previous commit. res may be NULL. */
 int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct rs_err *err);
+/* The ops log's event_type for this ingestion's commits (static string),
+ * e.g. "copy"; default "append" or "replace". */
+void rs_ingest_set_event(struct rs_ingest *g, const char *event);
 /* Did anything arrive since the last commit? */
 int rs_ingest_dirty(const struct rs_ingest *g);
 void rs_ingest_free(struct rs_ingest *g);	/* discards anything uncommitted */

@@ -30,6 +30,7 @@ struct rs_ingest {
 	enum rs_ingest_fmt fmt;
 	int replace;			/* next commit replaces */
 	char *user;
+	const char *event;		/* ops log event_type override ("copy"), or NULL */
 	int failed;			/* sticky error code */
 	struct rs_err fail_err;
 

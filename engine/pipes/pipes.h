@@ -17,6 +17,7 @@
 #define RS_PIPES_PIPES_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "../catalog/catalog.h"
 #include "../sql/query.h"
@@ -66,6 +67,13 @@ void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, char **dirs, unsign
 		     const char *user);
 int rs_mv_backfill(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *text,
 		   size_t len, const char *user, struct rs_err *err);
+
+/* Copy pipes (copy.c): run one now (touch), and the COPY_SCHEDULE thread. */
+int rs_copy_run(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *text,
+		size_t len, const char *user, struct rs_err *err);
+int rs_cron_match(const char *expr, time_t t);	/* 1 if minute t matches */
+int rs_copy_scheduler_start(struct rs_catalog *c);
+void rs_copy_scheduler_stop(void);
 
 /* Run the cases of a tests/<pipe>.yaml (ptest.c) and append the report. */
 int rs_pipe_tests_run(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *pipe,
