@@ -327,6 +327,15 @@ int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err)
 }
 
 /* Produce result bytes until the spool holds 'upto' bytes or the end. */
+/* The kernel interrupts a read whose reader got a signal (Ctrl-C): the
+ * engine sees the flag at its next granule, so the CPU is freed at once. */
+static void on_interrupt(fuse_req_t req, void *data)
+{
+	struct rsfs_handle *h = data;
+
+	h->cancel = 1;
+}
+
 int rsfs_query_fill(struct rsfs_handle *h, uint64_t upto, fuse_req_t req, struct rs_err *err)
 {
 	struct rs_query *q = rs_pq_query(h->pq);
@@ -334,12 +343,17 @@ int rsfs_query_fill(struct rsfs_handle *h, uint64_t upto, fuse_req_t req, struct
 	size_t n;
 	int rc;
 
+	if (req)
+		fuse_req_interrupt_func(req, on_interrupt, h);
+
 	while (!h->eof && h->spool.len < upto) {
 		if (req && fuse_req_interrupted(req)) {
 			h->cancel = 1;	/* the reader went away: stop the query */
 			return -EINTR;
 		}
 		rc = rs_query_next(q, &cols, &n, err);
+		if (rc == -ECANCELED)
+			return -EINTR;
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
