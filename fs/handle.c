@@ -309,10 +309,11 @@ int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err)
 			.len = len,
 			.query = n->p.query,
 			.cancel = &h->cancel,
+			.org_admin = h->org_admin,
 		};
 		rc = rs_pipe_open(&req, &h->pq, err);
 	} else {
-		rc = rs_sql_open(fs->cat, n->ws, text, &h->cancel, &h->pq, err);
+		rc = rs_sql_open(fs->cat, n->ws, text, &h->cancel, h->org_admin, &h->pq, err);
 	}
 	free(text);
 	if (rc)

@@ -60,6 +60,7 @@ struct rsfs_handle {
 	uint64_t max_result;
 	double started;			/* for pipe_stats_rt */
 	char user[64];
+	int org_admin;			/* the opener may read organization.<view> */
 	struct rs_err qerr;		/* a failure while reading, for endpoint_errors */
 };
 

@@ -87,7 +87,7 @@ static int render_sql(struct rsfs *fs, struct rsfs_node *n, const char *sql, str
 	size_t rows;
 	int rc;
 
-	if ((rc = rs_sql_open(fs->cat, n->ws, sql, NULL, &pq, err)))
+	if ((rc = rs_sql_open(fs->cat, n->ws, sql, NULL, 0, &pq, err)))
 		return rc;
 	rc = rs_writer_init(&w, (enum rs_format)n->p.fmt, rs_query_schema(rs_pq_query(pq)), err);
 	if (!rc) {
@@ -244,6 +244,7 @@ static int open_node(struct rsfs *fs, const struct rsfs_caller *c, const char *p
 		n->ws = NULL;
 		n->ds = NULL;
 		snprintf(h->user, sizeof(h->user), "%s", c->user);
+		h->org_admin = c->is_operator || rs_org_is_admin(fs->cat, h->node.p.org, &c->id);
 		rc = rsfs_query_start(fs, h, err);
 		if (rc) {
 			if (h->node.p.kind == K_PIPE_RESULT)

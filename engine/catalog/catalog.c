@@ -292,6 +292,8 @@ int rs_catalog_open(const char *root, const struct rs_limits *defaults,
 	}
 	snprintf(path, sizeof(path), "%s/errors", root);
 	rs_mkdir_p(path, 0755);
+	snprintf(path, sizeof(path), "%s/tmp", root);
+	rs_rm_rf(path);	/* temporary parts of queries a crash interrupted */
 	snprintf(path, sizeof(path), "%s/orgs", root);
 	if ((rc = sorted_entries(path, &names, &n))) {
 		rs_catalog_close(c);

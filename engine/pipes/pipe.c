@@ -82,7 +82,7 @@ static const char *after_with(const char *sql)
 
 static int open_sql(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
 		    const volatile int *cancel, const char *only_table, struct rs_snapshot *only_snap,
-		    struct rs_pq **out, struct rs_err *err)
+		    int org_admin, struct rs_pq **out, struct rs_err *err)
 {
 	struct rs_pq *pq = xcalloc(1, sizeof(*pq));
 	struct rs_query_env env = {
@@ -96,6 +96,7 @@ static int open_sql(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
 
 	pq->ctx.cat = cat;
 	pq->ctx.ws = ws;
+	pq->ctx.org_admin = org_admin;
 	if (only_table) {
 		pq->ctx.only_table = xstrdup(only_table);
 		pq->ctx.only_snap = rs_snapshot_ref(only_snap);
@@ -112,9 +113,9 @@ static int open_sql(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
 }
 
 int rs_sql_open(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
-		const volatile int *cancel, struct rs_pq **out, struct rs_err *err)
+		const volatile int *cancel, int org_admin, struct rs_pq **out, struct rs_err *err)
 {
-	return open_sql(cat, ws, sql, cancel, NULL, NULL, out, err);
+	return open_sql(cat, ws, sql, cancel, NULL, NULL, org_admin, out, err);
 }
 
 static int endpoint_of(const struct rs_pipe_def *pd, int type)
@@ -210,7 +211,7 @@ int rs_pipe_open(const struct rs_pipe_req *req, struct rs_pq **out, struct rs_er
 		tmp = (struct rs_buf)RS_BUF_INIT;
 	}
 	rc = open_sql(req->cat, req->ws, full.data, req->cancel, req->only_table, req->only_snap,
-		      out, err);
+		      req->org_admin, out, err);
 	if (rc == -EINVAL && err)
 		name_node(err, &pd, sql, ep);
 out:

@@ -35,6 +35,7 @@ struct rs_pipe_req {
 	const char *only_table;
 	struct rs_snapshot *only_snap;
 	int node_type;			/* run the node of this RS_NODE_* type (0: endpoint) */
+	int org_admin;			/* the caller may read organization.<view> */
 };
 
 /* An open pipe or SQL query with its table resolver (rs_pq_close frees). */
@@ -49,7 +50,7 @@ int rs_pipe_open(const struct rs_pipe_req *req, struct rs_pq **out, struct rs_er
 
 /* Open plain SQL (a playground query) over the workspace's tables. */
 int rs_sql_open(struct rs_catalog *cat, struct rs_ws *ws, const char *sql,
-		const volatile int *cancel, struct rs_pq **out, struct rs_err *err);
+		const volatile int *cancel, int org_admin, struct rs_pq **out, struct rs_err *err);
 
 /* Validate a .pipe at close: datafile grammar, each node's template and
  * SQL syntax (tables are not looked up: they may come later). -EINVAL with

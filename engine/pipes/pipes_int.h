@@ -10,6 +10,7 @@ struct rs_pipe_ctx {
 	struct rs_ws *ws;
 	char *only_table;		/* see rs_pipe_req */
 	struct rs_snapshot *only_snap;	/* referenced */
+	int org_admin;			/* organization.<view> allowed */
 };
 
 int rs_pipe_resolve(void *ctx, const char *db, const char *name, struct rs_table_info *out,

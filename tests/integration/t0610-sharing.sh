@@ -37,6 +37,10 @@ expect 'an admin of the origin shares; the destination sees read-only files with
 expect 'rows ingested in the origin are visible at once in the destination' '
 	printf "3\n" >>"$O/events.csv" && is "$(tail -n +2 "$D/web.events.csv" | tr "\n" " ")" "1 2 3 "
 '
+expect 'the destination queries <origin>.<ds> in SQL' '
+	printf "NODE endpoint\nSQL >\n    SELECT count() AS c FROM web.events\n" >"$MNT/acme/mkt/pipes/uses.pipe" &&
+	is "$(tail -n +2 "$MNT/acme/mkt/pipes/uses.csv")" "3"
+'
 expect 'the destination cannot write, truncate, remove or rename the shared data source' '
 	fails_with "Permission denied" sh -c "printf \"9\n\" | cat >>\"$D/web.events.csv\"" &&
 	fails_with "Permission denied" truncate -s 0 "$D/web.events.csv" &&
@@ -50,9 +54,11 @@ expect 'deleting or renaming a shared data source is EBUSY naming the destinatio
 	fails_with "Device or resource busy" mv "$O/events.datasource" "$O/ev.datasource" &&
 	test -e "$O/events.csv"
 '
-expect 'unsharing removes the files from the destination' '
+expect 'unsharing removes the files from the destination; dependent pipes fail with a message' '
 	cp "$TMPROOT/e.datasource" "$O/events.datasource" &&
-	! ls "$D" | grep -q web.events && fails_with "No such file or directory" cat "$D/web.events.csv"
+	! ls "$D" | grep -q web.events && fails_with "No such file or directory" cat "$D/web.events.csv" &&
+	fails_with "Invalid argument" cat "$MNT/acme/mkt/pipes/uses.csv" &&
+	grep -q "unknown table .web.events. in node .endpoint." "$MNT/acme/mkt/.errors"
 '
 expect 'deleting the origin workspace removes what it shared' '
 	cp "$TMPROOT/e_shared.datasource" "$O/events.datasource" && test -e "$D/web.events.csv" &&
