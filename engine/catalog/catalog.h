@@ -118,9 +118,10 @@ struct rs_org {
 };
 
 struct rs_catalog;
-/* Called after rows were committed into ds (the new parts' directories),
- * outside any lock: materialized views hang here (engine/pipes/mv.c). */
-typedef void (*rs_commit_hook_fn)(struct rs_catalog *c, struct rs_ds *ds, char **dirs,
+/* Called after rows were committed into ds, outside any lock, with the new
+ * parts (referenced for the call: a merge may already have replaced them in
+ * the table): materialized views hang here (engine/pipes/mv.c). */
+typedef void (*rs_commit_hook_fn)(struct rs_catalog *c, struct rs_ds *ds, struct rs_part **parts,
 				  unsigned n, const char *user);
 
 struct rs_catalog {

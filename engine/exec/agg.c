@@ -96,7 +96,10 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 	enum rs_ncls k0 = a->nargs ? rs_ncls(a->atypes[0]) : RS_NC_INT;
 	enum rs_ncls k1 = a->nargs > 1 ? rs_ncls(a->atypes[1]) : RS_NC_INT;
 	const struct rs_col *c0 = a->nargs ? args[0].c : NULL;
+	int rc = rs_agg_upd_fast(a, states, gid, args, sel, n);
 
+	if (rc != 1)
+		return rc;
 	switch (kind) {
 	case A_COUNT:
 		if (a->nargs && c0->nulls) {
@@ -167,40 +170,15 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 		struct uset *u = a->ext;
 
 		for (size_t i = 0; i < n; i++) {
-			size_t r = rs_vrow(&args[0], ROW(i)), p;
+			size_t r = rs_vrow(&args[0], ROW(i));
 			uint32_t g = gid[ROW(i)];
-			uint64_t key;
 
 			if (c0->nulls && c0->nulls[r])
 				continue;
-			key = rs_agg_row_hash(a, args, ROW(i));
-			key = rs_hash_mix(key ^ ((uint64_t)g * 0x9e3779b97f4a7c15ULL));
-			if (!key)
-				key = 1;
-			if ((u->n + 1) * 2 > u->cap) {
-				size_t cap = u->cap ? u->cap * 2 : 1024;
-				uint64_t *nk = calloc(cap, 8);
-				if (!nk)
-					return -ENOMEM;
-				for (size_t s = 0; s < u->cap; s++)
-					if (u->k[s]) {
-						for (p = u->k[s] & (cap - 1); nk[p]; p = (p + 1) & (cap - 1))
-							;
-						nk[p] = u->k[s];
-					}
-				free(u->k);
-				u->k = nk;
-				if (rs_qctx_mem(a->q, (int64_t)(cap - u->cap) * 8))
-					return -ENOMEM;
-				u->cap = cap;
-			}
-			for (p = key & (u->cap - 1); u->k[p] && u->k[p] != key; p = (p + 1) & (u->cap - 1))
-				;
-			if (!u->k[p]) {
-				u->k[p] = key;
-				u->n++;
-				(*ST(uint64_t, g))++;
-			}
+			rc = rs_uset_add(a, u, rs_agg_row_hash(a, args, ROW(i)), g);
+			if (rc < 0)
+				return rc;
+			*ST(uint64_t, g) += (uint64_t)rc;
 		}
 		return 0;
 	}
@@ -264,13 +242,6 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 	return 0;
 }
 
-static int dcmp(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 int rs_agg_fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 {
 	int kind = rs_agg_kind(a), rc = 0;
@@ -308,15 +279,20 @@ int rs_agg_fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 			double v = 0;
 
 			if (s->n) {
-				qsort(s->v, s->n, sizeof(double), dcmp);
 				if (kind == A_QEXACT) {
 					size_t i = (size_t)(a->param * (double)s->n);
-					v = s->v[i < s->n ? i : s->n - 1];
+					v = rs_qselect(s->v, s->n, i < s->n ? i : s->n - 1);
 				} else {
-					double pos = (double)(s->n - 1) * a->param;
+					double pos = (double)(s->n - 1) * a->param, nx;
 					size_t lo = (size_t)pos;
-					v = lo + 1 < s->n ? s->v[lo] + (pos - (double)lo) * (s->v[lo + 1] - s->v[lo]) :
-						s->v[s->n - 1];
+
+					v = rs_qselect(s->v, s->n, lo < s->n ? lo : s->n - 1);
+					if (lo + 1 < s->n) {
+						nx = s->v[lo + 1];
+						for (size_t j = lo + 2; j < s->n; j++)
+							nx = s->v[j] < nx ? s->v[j] : nx;
+						v = v + (pos - (double)lo) * (nx - v);
+					}
 				}
 			} else if (kind == A_QUANT) {
 				v = NAN;
@@ -361,6 +337,8 @@ void rs_agg_destroy(struct rs_agg *a, uint8_t *states, size_t ng)
 	}
 	if (kind == A_UNIQ && a->ext) {
 		free(((struct uset *)a->ext)->k);
+		free(((struct uset *)a->ext)->g);
+		free(((struct uset *)a->ext)->recent);
 		free(a->ext);
 	} else if (kind == A_GROUPARRAY && a->ext) {
 		rs_col_release(&((struct garr *)a->ext)->vals);

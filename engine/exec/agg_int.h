@@ -21,7 +21,9 @@ struct slot {		/* one value of any scalar type */
 struct qstate { double *v; size_t n, cap; };
 
 struct uset {		/* uniqExact: set of (group, value hash) */
-	uint64_t *k;
+	uint64_t *k;		/* mix(hash ^ group * C), 0 = empty */
+	uint32_t *g;		/* group of each slot */
+	uint64_t *recent;	/* direct-mapped cache of keys already in the set */
 	size_t cap, n;
 };
 
@@ -60,6 +62,15 @@ uint64_t rs_agg_row_hash(const struct rs_agg *a, struct rs_vec *args, size_t r);
 
 /* Add hash h to a group's set (agg_state.c); -ENOMEM. */
 int rs_hset_add(struct rs_agg *a, struct hset *s, uint64_t h);
+
+/* agg_fast.c: typed loops (1 = not handled here), the uniqExact set (1 = new
+ * value), selection, merging the n states of b into a's (group g -> map[g]) */
+int rs_agg_upd_fast(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs_vec *args,
+		    const uint32_t *sel, size_t n);
+int rs_uset_add(struct rs_agg *a, struct uset *u, uint64_t rowhash, uint32_t g);
+double rs_qselect(double *v, size_t n, size_t k);
+int rs_agg_merge(struct rs_agg *a, uint8_t *dst, struct rs_agg *b, uint8_t *src,
+		 const uint32_t *map, size_t n);
 
 /* agg_state.c: the -State (final writes states) and -Merge (update reads them) variants */
 extern const struct aimpl rs_agg_state_impls[A_NKINDS], rs_agg_merge_impls[A_NKINDS];

@@ -27,10 +27,22 @@
 
 #define RS_CHUNK_MAX 8192
 
+/*
+ * Dictionary view of a chunk column (set by scans of String columns whose
+ * granule is dictionary-encoded): row i holds dict row codes[i]. A scan
+ * leaves cols[j] empty (n = 0) only for columns its consumer declared it
+ * reads through the view (op_scan.c, rs_scan_want).
+ */
+struct rs_dcol {
+	const uint32_t *codes;		/* NULL: no view for this column */
+	const struct rs_col *dict;
+};
+
 struct rs_chunk {
 	unsigned ncols;
 	struct rs_col *cols;
 	size_t n;
+	const struct rs_dcol *dcols;	/* NULL or ncols entries */
 };
 
 /* Per-query runtime state shared by every operator. */

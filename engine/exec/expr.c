@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../base/util.h"
-#include "exec.h"
+#include "par_int.h"
 
 struct rs_expr *rs_expr_new(struct rs_arena *a, enum rs_xkind k)
 {
@@ -220,7 +220,7 @@ int rs_expr_func(struct rs_qctx *q, const char *name, struct rs_expr **args, uns
 		e->type = rs_qtype_nullable(q, e->type);
 	}
 	if (all_const && nargs && !(fn->flags & RS_FN_NOFOLD)) {
-		struct rs_chunk one = { 0, NULL, 1 };
+		struct rs_chunk one = { 0, NULL, 1, NULL };
 		struct rs_vec v;
 		struct rs_expr *k;
 
@@ -237,4 +237,70 @@ int rs_expr_func(struct rs_qctx *q, const char *name, struct rs_expr **args, uns
 	}
 	*out = e;
 	return 0;
+}
+
+/* Functions whose bind-time state is read-only during evaluation. */
+static int shareable_state(const struct rs_expr *e)
+{
+	static const char *const ok[] = { "like", "notLike", "ilike", "notILike" };
+
+	for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(e->fn->name, ok[i]))
+			return 1;
+	return 0;
+}
+
+struct rs_expr *rs_expr_clone(struct rs_arena *a, const struct rs_expr *e)
+{
+	struct rs_expr *c;
+
+	if (e->kind == RS_X_LAMBDA || e->kind == RS_X_PARAM)
+		return NULL;
+	if (e->kind == RS_X_FUNC && e->st && !shareable_state(e))
+		return NULL;
+	c = rs_expr_new(a, e->kind);
+	c->type = e->type;
+	c->pos = e->pos;
+	c->col = e->col;
+	c->cv = e->cv;		/* constant value: read-only, owned by the query */
+	c->fn = e->fn;
+	c->nargs = e->nargs;
+	c->nparams = e->nparams;
+	c->st = e->st;		/* shared, freed by the original */
+	c->name = e->name;
+	c->inner = e->inner;
+	c->wrap_null = e->wrap_null;
+	c->mode = e->mode;
+	if (e->kind == RS_X_FUNC)
+		rs_col_init(&c->out, e->inner);
+	c->args = rs_arena_alloc(a, (e->nargs ? e->nargs : 1) * sizeof(*c->args));
+	for (unsigned i = 0; i < e->nargs; i++)
+		if (!(c->args[i] = rs_expr_clone(a, e->args[i]))) {
+			for (unsigned j = 0; j < i; j++)
+				rs_expr_free(c->args[j]);
+			c->nargs = 0;
+			rs_expr_free(c);
+			return NULL;
+		}
+	return c;
+}
+
+int rs_expr_cols(const struct rs_expr *e, void (*f)(unsigned pos, void *ctx), void *ctx)
+{
+	switch (e->kind) {
+	case RS_X_COL:
+		f(*e->pos, ctx);
+		return 0;
+	case RS_X_CONST:
+		return 0;
+	case RS_X_FUNC:
+		if (e->fn->flags & (RS_FN_NOFOLD | RS_FN_LAMBDA))
+			return -1;
+		for (unsigned i = 0; i < e->nargs; i++)
+			if (rs_expr_cols(e->args[i], f, ctx))
+				return -1;
+		return 0;
+	default:
+		return -1;
+	}
 }

@@ -89,7 +89,7 @@ int rs_lambda_eval(struct rs_qctx *q, struct rs_expr *l, const struct rs_col *pa
 		   unsigned nparams, size_t n, struct rs_vec *out)
 {
 	struct rs_col cols[8];
-	struct rs_chunk ch = { nparams, cols, n };
+	struct rs_chunk ch = { nparams, cols, n, NULL };
 
 	if (nparams != l->nparams || nparams > 8)
 		return rs_errf(q->err, -EINVAL, "lambda takes %u parameters, %u given", l->nparams,

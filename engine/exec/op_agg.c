@@ -5,11 +5,13 @@
  * then aggregates) is emitted in chunks once the input is exhausted.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
-#include "exec.h"
+#include "agg_int.h"
+#include "par_int.h"
 
 struct agg {
 	struct rs_op op;
@@ -29,6 +31,17 @@ struct agg {
 	int done;
 	struct rs_op *emit;
 	int64_t mem;
+	int par_tried;
+	volatile int *stop;		/* worker: set by the main thread to give up */
+	/* dictionary keys (dict_keys) */
+	uint32_t *ctmp, *dlist, *dids, *cmap;
+	size_t tmp_cap, cmap_cap;
+	struct rs_col *dk;
+	/* arguments over one dictionary column (dict_arg) */
+	int **acol;			/* per aggregate, per argument: column or -1 */
+	struct rs_col **atmp;		/* per aggregate, per argument: gathered result */
+	struct rs_col *dview;		/* child columns with one dictionary in place */
+	int count_only;			/* only count() without keys */
 };
 
 static int grow_states(struct agg *a, size_t need)
@@ -63,12 +76,136 @@ static int grow_states(struct agg *a, size_t need)
 	return 0;
 }
 
+/*
+ * Group ids from the dictionary codes when every key is a column that has a
+ * dictionary view with few combinations: each distinct combination of the
+ * chunk is looked up once (in order of first appearance, like the row path).
+ * Returns 1 when done, 0 when not applicable, <0 on error.
+ */
+static int dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
+{
+	const struct rs_dcol *dc[8];
+	size_t prod = 1, nl = 0, stride[8];
+	int rc;
+
+	if (!in->dcols || !a->nkeys || a->nkeys > 8 || !n)
+		return 0;
+	for (unsigned k = 0; k < a->nkeys; k++) {
+		const struct rs_expr *e = a->keys[k];
+
+		if (e->kind != RS_X_COL || !in->dcols[*e->pos].codes)
+			return 0;
+		dc[k] = &in->dcols[*e->pos];
+		if (!dc[k]->dict->n || (prod *= dc[k]->dict->n) > 65536)
+			return 0;
+	}
+	if (n > a->tmp_cap) {
+		size_t cap = n > RS_CHUNK_MAX ? n : RS_CHUNK_MAX;
+
+		free(a->ctmp);
+		free(a->dlist);
+		free(a->dids);
+		a->ctmp = xmalloc(cap * sizeof(*a->ctmp));
+		a->dlist = xmalloc(cap * sizeof(*a->dlist));
+		a->dids = xmalloc(cap * sizeof(*a->dids));
+		a->tmp_cap = cap;
+	}
+	if (prod > a->cmap_cap) {
+		free(a->cmap);
+		a->cmap = xmalloc(prod * sizeof(*a->cmap));
+		memset(a->cmap, 0xff, prod * sizeof(*a->cmap));
+		a->cmap_cap = prod;
+	}
+	if (!a->dk) {
+		a->dk = xcalloc(a->nkeys, sizeof(*a->dk));
+		for (unsigned k = 0; k < a->nkeys; k++)
+			rs_col_init(&a->dk[k], a->op.types[k]);
+	}
+	stride[a->nkeys - 1] = 1;
+	for (unsigned k = a->nkeys - 1; k > 0; k--)
+		stride[k - 1] = stride[k] * dc[k]->dict->n;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = dc[0]->codes[i];
+
+		for (unsigned k = 1; k < a->nkeys; k++)
+			c = c * (uint32_t)dc[k]->dict->n + dc[k]->codes[i];
+		a->ctmp[i] = c;
+		if (a->cmap[c] == UINT32_MAX) {
+			a->cmap[c] = (uint32_t)nl;
+			a->dlist[nl++] = c;
+		}
+	}
+	for (unsigned k = 0; k < a->nkeys; k++) {
+		for (size_t j = 0; j < nl; j++)
+			a->dids[j] = (uint32_t)(a->dlist[j] / stride[k] % dc[k]->dict->n);
+		rs_col_reset(&a->dk[k]);
+		if (rs_col_gather(&a->dk[k], dc[k]->dict, a->dids, nl))
+			return rs_errf(a->op.q->err, -ENOMEM, "out of memory");
+		a->kv[k].c = &a->dk[k];
+		a->kv[k].is_const = 0;
+		rs_hash_vec(&a->kv[k], nl, a->h, k == 0);
+	}
+	if ((rc = rs_keyset_add(&a->ks, a->kv, nl, a->h, a->dids, NULL)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		a->gid[i] = a->dids[a->cmap[a->ctmp[i]]];
+	for (size_t j = 0; j < nl; j++)
+		a->cmap[a->dlist[j]] = UINT32_MAX;
+	a->ngroups = a->ks.n;
+	return 1;
+}
+
+/* Evaluate argument k of aggregate i once per dictionary entry when it
+ * reads one column that has a dictionary view. 1 done, 0 not, <0 error. */
+static int dict_arg(struct agg *a, unsigned i, unsigned k, struct rs_chunk *in, struct rs_vec *out)
+{
+	struct rs_qctx *q = a->op.q;
+	struct rs_expr *e = a->aggs[i].args[k];
+	int j = a->acol ? a->acol[i][k] : -1, rc;
+	const struct rs_dcol *d;
+	struct rs_chunk dc;
+	struct rs_col *t;
+	struct rs_vec v;
+
+	if (j < 0 || !in->dcols || !in->dcols[j].codes)
+		return 0;
+	d = &in->dcols[j];
+	a->dview[j] = *d->dict;
+	dc = (struct rs_chunk){ in->ncols, a->dview, d->dict->n, NULL };
+	if ((rc = rs_expr_eval(q, e, &dc, &v)))
+		return rc;
+	if (v.is_const) {
+		*out = v;
+		return 1;
+	}
+	t = &a->atmp[i][k];
+	if (t->type != v.c->type) {
+		if (t->type)
+			rs_col_release(t);
+		rs_col_init(t, v.c->type);
+	}
+	rs_col_reset(t);
+	if (rs_gather_fast(t, v.c, d->codes, in->n))
+		return rs_errf(q->err, -ENOMEM, "out of memory");
+	out->c = t;
+	out->is_const = 0;
+	return 1;
+}
+
 static int consume(struct agg *a, struct rs_chunk *in)
 {
 	struct rs_qctx *q = a->op.q;
 	size_t n = in->n;
 	int rc;
 
+	if (a->count_only) {
+		if ((rc = grow_states(a, 1)))
+			return rc;
+		a->ngroups = 1;
+		for (unsigned i = 0; i < a->naggs; i++)
+			*(uint64_t *)a->states[i] += n;
+		return 0;
+	}
 	if (n > RS_CHUNK_MAX) {
 		free(a->h);
 		free(a->gid);
@@ -79,12 +216,32 @@ static int consume(struct agg *a, struct rs_chunk *in)
 		if (!a->h || !a->gid || !a->sel)
 			return rs_errf(q->err, -ENOMEM, "out of memory");
 	}
-	if (a->nkeys) {
+	if (a->nkeys && (rc = dict_keys(a, in, n))) {
+		if (rc < 0)
+			return rc;
+	} else if (a->nkeys) {
 		size_t nnew;
 
 		for (unsigned k = 0; k < a->nkeys; k++) {
+			const struct rs_expr *e = a->keys[k];
+
 			if ((rc = rs_expr_eval(q, a->keys[k], in, &a->kv[k])))
 				return rc;
+			if (e->kind == RS_X_COL && a->kv[k].c->n < n && in->dcols &&
+			    in->dcols[*e->pos].codes) {
+				/* a key column left as codes (too many combinations for
+				 * dict_keys): its values now */
+				if (!a->dk) {
+					a->dk = xcalloc(a->nkeys, sizeof(*a->dk));
+					for (unsigned j = 0; j < a->nkeys; j++)
+						rs_col_init(&a->dk[j], a->op.types[j]);
+				}
+				rs_col_reset(&a->dk[k]);
+				if (rs_gather_fast(&a->dk[k], in->dcols[*e->pos].dict,
+						   in->dcols[*e->pos].codes, n))
+					return rs_errf(q->err, -ENOMEM, "out of memory");
+				a->kv[k].c = &a->dk[k];
+			}
 			rs_hash_vec(&a->kv[k], n, a->h, k == 0);
 		}
 		if ((rc = rs_keyset_add(&a->ks, a->kv, n, a->h, a->gid, &nnew)))
@@ -102,9 +259,12 @@ static int consume(struct agg *a, struct rs_chunk *in)
 		const uint32_t *sel = NULL;
 		size_t ns = n;
 
-		for (unsigned k = 0; k < na; k++)
-			if ((rc = rs_expr_eval(q, s->args[k], in, &a->av[k])))
+		for (unsigned k = 0; k < na; k++) {
+			if ((rc = dict_arg(a, i, k, in, &a->av[k])) < 0)
 				return rc;
+			if (!rc && (rc = rs_expr_eval(q, s->args[k], in, &a->av[k])))
+				return rc;
+		}
 		if (s->agg.is_if) {
 			ns = 0;
 			for (size_t r = 0; r < n; r++)
@@ -174,6 +334,243 @@ fail:
 	return rc;
 }
 
+struct want_ctx { int *w; int mode; };
+
+static void mark_col(unsigned pos, void *ctx)
+{
+	struct want_ctx *c = ctx;
+
+	if (c->w[pos] < c->mode)
+		c->w[pos] = c->mode;
+}
+
+struct one_col { int col, many; };
+
+static void note_one(unsigned pos, void *ctx)
+{
+	struct one_col *o = ctx;
+
+	if (o->col >= 0 && o->col != (int)pos)
+		o->many = 1;
+	o->col = (int)pos;
+}
+
+/* Tell the scan below which columns are read, and which only as keys. */
+static void tell_scan(struct agg *a)
+{
+	unsigned nc = a->child->ncols;
+	int *w = xcalloc(nc + 1, sizeof(*w)), all = 0;
+	struct want_ctx c = { w, 2 };
+
+	for (unsigned k = 0; k < a->nkeys; k++) {
+		if (a->keys[k]->kind == RS_X_COL)
+			mark_col(*a->keys[k]->pos, &(struct want_ctx){ w, 1 });
+		else if (rs_expr_cols(a->keys[k], mark_col, &c))
+			all = 1;
+	}
+	a->acol = xcalloc(a->naggs + 1, sizeof(*a->acol));
+	a->atmp = xcalloc(a->naggs + 1, sizeof(*a->atmp));
+	a->dview = xcalloc(nc + 1, sizeof(*a->dview));
+	for (unsigned i = 0; i < a->naggs; i++) {
+		unsigned na = a->aggs[i].agg.nargs + (unsigned)a->aggs[i].agg.is_if;
+
+		a->acol[i] = xcalloc(na + 1, sizeof(**a->acol));
+		a->atmp[i] = xcalloc(na + 1, sizeof(**a->atmp));
+		for (unsigned k = 0; k < na; k++) {
+			struct rs_expr *e = a->aggs[i].args[k];
+			struct one_col oc = { -1, 0 };
+			const struct rs_type *t;
+
+			a->acol[i][k] = -1;
+			if (e->kind != RS_X_COL && !rs_expr_cols(e, note_one, &oc) && oc.col >= 0 &&
+			    !oc.many && (t = a->child->types[oc.col]) &&
+			    rs_type_phys(t) == RS_PHYS_STRING && !rs_type_is_nullable(t)) {
+				a->acol[i][k] = oc.col;
+				mark_col((unsigned)oc.col, &(struct want_ctx){ w, 1 });
+			} else if (rs_expr_cols(e, mark_col, &c)) {
+				all = 1;
+			}
+		}
+	}
+	for (unsigned j = 0; j < nc; j++)
+		w[j] = all ? 2 : w[j];
+	if (rs_op_is_join(a->child))
+		rs_join_want(a->child, w);
+	else
+		for (unsigned j = 0; j < nc; j++)
+			rs_scan_want(a->child, j, w[j]);
+	free(w);
+}
+
+/* A worker: its own query context, scan share, expressions and states. */
+struct worker {
+	struct rs_qctx q;
+	struct rs_err err;
+	struct rs_arena ar;
+	struct agg *a;
+	volatile int stop;
+	int rc;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rs_chunk *in;
+	int rc;
+
+	while (!w->stop && (rc = rs_op_next(w->a->child, &in)) > 0)
+		if ((rc = consume(w->a, in)))
+			break;
+	w->rc = w->stop ? 0 : rc;
+	return NULL;
+}
+
+static int mergeable(const struct rs_agg *g)
+{
+	int k = rs_agg_kind(g);
+
+	return g->comb == 0 && k != A_GROUPARRAY && k != A_USET;
+}
+
+static struct worker *worker_new(struct agg *a)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+	struct rs_expr **keys;
+	struct rs_agg_spec *specs;
+	struct rs_op *scan, *op;
+
+	w->q = *a->op.q;
+	w->q.err = &w->err;
+	w->q.a = &w->ar;
+	w->q.mem_used = 0;
+	w->q.rows_read = w->q.bytes_read = 0;
+	if (!(scan = rs_scan_clone(a->child, &w->q, &w->ar)))
+		goto fail;
+	keys = rs_arena_alloc(&w->ar, (a->nkeys + 1) * sizeof(*keys));
+	specs = rs_arena_alloc(&w->ar, (a->naggs + 1) * sizeof(*specs));
+	for (unsigned k = 0; k < a->nkeys; k++)
+		if (!(keys[k] = rs_expr_clone(&w->ar, a->keys[k])))
+			goto fail_scan;
+	for (unsigned i = 0; i < a->naggs; i++) {
+		const struct rs_agg_spec *sp = &a->aggs[i];
+		unsigned na = sp->agg.nargs + (unsigned)sp->agg.is_if;
+
+		specs[i].agg = sp->agg;
+		specs[i].agg.q = &w->q;
+		specs[i].agg.ext = NULL;
+		specs[i].agg.mem = 0;
+		specs[i].args = rs_arena_alloc(&w->ar, (na + 1) * sizeof(*specs[i].args));
+		for (unsigned k = 0; k < na; k++)
+			if (!(specs[i].args[k] = rs_expr_clone(&w->ar, sp->args[k])))
+				goto fail_scan;
+		if (rs_agg_kind(&sp->agg) == A_UNIQ)
+			specs[i].agg.ext = xcalloc(1, sizeof(struct uset));
+	}
+	op = rs_op_agg(&w->q, scan, keys, a->nkeys, specs, a->naggs);
+	w->a = container_of(op, struct agg, op);
+	w->a->par_tried = 1;
+	return w;
+fail_scan:
+	/* expressions cloned so far hold no buffers yet */
+	rs_op_free(scan);
+fail:
+	rs_arena_release(&w->ar);
+	free(w);
+	return NULL;
+}
+
+static void worker_free(struct worker *w)
+{
+	rs_op_free(&w->a->op);
+	rs_arena_release(&w->ar);
+	free(w);
+}
+
+/* Fold the worker's groups and states into a's (its groups come later). */
+static int merge_worker(struct agg *a, struct agg *b)
+{
+	struct rs_qctx *q = a->op.q;
+	size_t ng = b->ngroups;
+	uint32_t *map;
+	int rc = 0;
+
+	if (!ng)
+		return 0;
+	map = xmalloc(ng * sizeof(*map));
+	if (a->nkeys) {
+		uint64_t *h = xmalloc(ng * sizeof(*h));
+		struct rs_vec *v = xcalloc(a->nkeys, sizeof(*v));
+
+		for (unsigned k = 0; k < a->nkeys; k++) {
+			v[k].c = &b->ks.keys[k];
+			rs_hash_vec(&v[k], ng, h, k == 0);
+		}
+		rc = rs_keyset_add(&a->ks, v, ng, h, map, NULL);
+		free(h);
+		free(v);
+		a->ngroups = a->ks.n;
+	} else {
+		map[0] = 0;
+		a->ngroups = 1;
+	}
+	if (!rc)
+		rc = grow_states(a, a->ngroups);
+	for (unsigned i = 0; i < a->naggs && !rc; i++) {
+		if ((rc = rs_agg_merge(&a->aggs[i].agg, a->states[i], &b->aggs[i].agg, b->states[i],
+				       map, ng)))
+			rc = rc == -ENOMEM ? rs_errf(q->err, -ENOMEM, "out of memory") : rc;
+		if (a->aggs[i].agg.nullable)
+			for (size_t g = 0; g < ng; g++)
+				a->seen[i][map[g]] |= b->seen[i][g];
+	}
+	free(map);
+	return rc;
+}
+
+/*
+ * Aggregate over a scan with RS_PAR_THREADS threads: each takes a
+ * contiguous share of the granules, the worker's groups are merged after
+ * the main thread's, so group ids (and float sums up to rounding) come out
+ * as on one thread. Returns 1 when done, 0 when not applicable.
+ */
+static int run_parallel(struct agg *a)
+{
+	struct rs_qctx *q = a->op.q;
+	struct worker *w;
+	struct rs_chunk *in;
+	pthread_t th;
+	int rc;
+
+	if (!rs_op_is_scan(a->child) || rs_scan_items(a->child) < RS_PAR_MIN_GRANULES)
+		return 0;
+	for (unsigned i = 0; i < a->naggs; i++)
+		if (!mergeable(&a->aggs[i].agg))
+			return 0;
+	if (!(w = worker_new(a)))
+		return 0;
+	rs_scan_share(a->child, 0, 2);
+	rs_scan_share(w->a->child, 1, 2);
+	if (pthread_create(&th, NULL, worker_main, w)) {
+		worker_free(w);
+		rs_scan_share(a->child, 0, 1);
+		return 0;
+	}
+	while ((rc = rs_op_next(a->child, &in)) > 0)
+		if ((rc = consume(a, in)))
+			break;
+	if (rc < 0)
+		w->stop = 1;
+	pthread_join(th, NULL);
+	if (!rc && w->rc < 0)
+		rc = rs_errf(q->err, w->rc, "%s", w->err.msg);
+	q->rows_read += w->q.rows_read;
+	q->bytes_read += w->q.bytes_read;
+	if (!rc)
+		rc = merge_worker(a, w->a);
+	worker_free(w);
+	return rc < 0 ? rc : 1;
+}
+
 static int agg_next(struct rs_op *op, struct rs_chunk **out)
 {
 	struct agg *a = container_of(op, struct agg, op);
@@ -181,9 +578,16 @@ static int agg_next(struct rs_op *op, struct rs_chunk **out)
 	int rc;
 
 	if (!a->done) {
-		while ((rc = rs_op_next(a->child, &in)) > 0)
-			if ((rc = consume(a, in)))
-				return rc;
+		rc = 0;
+		if (!a->par_tried) {
+			a->par_tried = 1;
+			rc = run_parallel(a);
+		}
+		if (!rc) {
+			while ((rc = rs_op_next(a->child, &in)) > 0)
+				if ((rc = consume(a, in)))
+					return rc;
+		}
 		if (rc < 0)
 			return rc;
 		a->done = 1;
@@ -220,6 +624,24 @@ static void agg_free(struct rs_op *op)
 	free(a->sel);
 	free(a->kv);
 	free(a->av);
+	free(a->ctmp);
+	free(a->dlist);
+	free(a->dids);
+	free(a->cmap);
+	if (a->dk)
+		for (unsigned k = 0; k < a->nkeys; k++)
+			rs_col_release(&a->dk[k]);
+	free(a->dk);
+	for (unsigned i = 0; a->acol && i < a->naggs; i++) {
+		for (unsigned k = 0; k < a->aggs[i].agg.nargs + (unsigned)a->aggs[i].agg.is_if; k++)
+			if (a->atmp[i][k].type)
+				rs_col_release(&a->atmp[i][k]);
+		free(a->acol[i]);
+		free(a->atmp[i]);
+	}
+	free(a->acol);
+	free(a->atmp);
+	free(a->dview);
 	free(op->types);
 	free(a);
 }
@@ -256,5 +678,14 @@ struct rs_op *rs_op_agg(struct rs_qctx *q, struct rs_op *child, struct rs_expr *
 	a->sel = xmalloc(RS_CHUNK_MAX * sizeof(*a->sel));
 	a->kv = xcalloc(nkeys + 1, sizeof(*a->kv));
 	a->av = xcalloc(maxa, sizeof(*a->av));
+	if (rs_op_is_scan(child) || rs_op_is_join(child))
+		tell_scan(a);
+	a->count_only = !nkeys && naggs > 0;
+	for (unsigned i = 0; i < naggs; i++)
+		if (rs_agg_kind(&aggs[i].agg) != A_COUNT || aggs[i].agg.nargs || aggs[i].agg.is_if ||
+		    aggs[i].agg.comb == 2)
+			a->count_only = 0;
+	if (a->count_only && rs_op_is_scan(child) && !child->ncols)
+		rs_scan_want(child, 0, 3);	/* 0 columns: whole shares as one chunk */
 	return &a->op;
 }

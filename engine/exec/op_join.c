@@ -10,7 +10,7 @@
 
 #include "../base/util.h"
 #include "../sql/ast.h"
-#include "exec.h"
+#include "par_int.h"
 
 struct join {
 	struct rs_op op;
@@ -27,6 +27,11 @@ struct join {
 	uint32_t *li, *ri;
 	size_t pcap;
 	struct rs_vec *kv;
+	struct rs_dcol *dc;	/* dictionary views of the output */
+	uint32_t *lcodes;	/* left codes gathered, per left column */
+	struct rs_col dkey;	/* dictionary probe: key values */
+	int *rdict;		/* right column can be a dictionary view */
+	int *want;		/* per output column (rs_join_want) */
 };
 
 static int build(struct join *j)
@@ -112,14 +117,43 @@ static int build(struct join *j)
 static int emit(struct join *j, struct rs_chunk *in, size_t np)
 {
 	unsigned nl = j->left->ncols, nr = j->right->ncols;
+	int matched = 1;
 
 	rs_chunk_reset(&j->out);
-	for (unsigned c = 0; c < nl; c++)
-		if (rs_col_gather(&j->out.cols[c], &in->cols[c], j->li, np))
+	for (size_t i = 0; i < np && matched; i++)
+		matched = j->ri[i] != UINT32_MAX;
+	if (np > j->pcap)
+		return -ENOMEM;
+	j->lcodes = xrealloc(j->lcodes, (nl + 1) * j->pcap * sizeof(*j->lcodes));
+	j->out.dcols = j->dc;
+	for (unsigned c = 0; c < nl; c++) {
+		j->dc[c].codes = NULL;
+		if ((in->cols[c].n < in->n && in->dcols && in->dcols[c].codes) || !j->want[c]) {
+			/* only present as codes, or not needed: no values */
+		} else if (rs_gather_fast(&j->out.cols[c], &in->cols[c], j->li, np)) {
 			return -ENOMEM;
+		}
+		if (in->dcols && in->dcols[c].codes) {
+			uint32_t *lc = j->lcodes + (size_t)c * j->pcap;
+
+			for (size_t i = 0; i < np; i++)
+				lc[i] = in->dcols[c].codes[j->li[i]];
+			j->dc[c].codes = lc;
+			j->dc[c].dict = in->dcols[c].dict;
+		}
+	}
 	for (unsigned c = 0; c < nr; c++) {
 		struct rs_col *d = &j->out.cols[nl + c];
 
+		j->dc[nl + c].codes = matched && j->rdict[c] ? j->ri : NULL;
+		j->dc[nl + c].dict = &j->rcols[c];
+		if (!j->want[nl + c] || (j->want[nl + c] == 1 && j->dc[nl + c].codes))
+			continue;
+		if (matched) {
+			if (rs_gather_fast(d, &j->rcols[c], j->ri, np))
+				return -ENOMEM;
+			continue;
+		}
 		for (size_t i = 0; i < np; i++) {
 			int rc = j->ri[i] == UINT32_MAX ?
 				(d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d)) :
@@ -175,23 +209,50 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 					j->ri[np++] = (uint32_t)r;
 				}
 		} else {
-			uint64_t *h = malloc((n + 1) * sizeof(*h));
+			size_t hn = n;
+			uint64_t *h;
 			uint32_t *ids = malloc((n + 1) * sizeof(*ids));
+
+			if (j->nk == 1 && j->lk[0]->kind == RS_X_COL && in->dcols &&
+			    in->dcols[*j->lk[0]->pos].codes)
+				hn = RS_MAX(n, in->dcols[*j->lk[0]->pos].dict->n);
+			h = malloc((hn + 1) * sizeof(*h));
 
 			if (!h || !ids) {
 				free(h);
 				free(ids);
 				return rs_errf(q->err, -ENOMEM, "out of memory");
 			}
-			for (unsigned k = 0; k < j->nk; k++) {
-				if ((rc = rs_expr_eval(q, j->lk[k], in, &j->kv[k]))) {
+			if (j->nk == 1 && j->lk[0]->kind == RS_X_COL && in->dcols &&
+			    in->dcols[*j->lk[0]->pos].codes &&
+			    rs_type_equal(in->dcols[*j->lk[0]->pos].dict->type, j->ks.keys[0].type)) {
+				/* once per dictionary entry */
+				const struct rs_dcol *d = &in->dcols[*j->lk[0]->pos];
+				uint32_t *dids = malloc((d->dict->n + 1) * sizeof(*dids));
+
+				if (!dids) {
 					free(h);
 					free(ids);
-					return rc;
+					return rs_errf(q->err, -ENOMEM, "out of memory");
 				}
-				rs_hash_vec(&j->kv[k], n, h, k == 0);
+				j->kv[0].c = d->dict;
+				j->kv[0].is_const = 0;
+				rs_hash_vec(&j->kv[0], d->dict->n, h, 1);
+				rs_keyset_find(&j->ks, j->kv, d->dict->n, h, dids);
+				for (size_t i = 0; i < n; i++)
+					ids[i] = dids[d->codes[i]];
+				free(dids);
+			} else {
+				for (unsigned k = 0; k < j->nk; k++) {
+					if ((rc = rs_expr_eval(q, j->lk[k], in, &j->kv[k]))) {
+						free(h);
+						free(ids);
+						return rc;
+					}
+					rs_hash_vec(&j->kv[k], n, h, k == 0);
+				}
+				rs_keyset_find(&j->ks, j->kv, n, h, ids);
 			}
-			rs_keyset_find(&j->ks, j->kv, n, h, ids);
 			free(h);
 			for (size_t i = 0; i < n && !rc; i++) {
 				uint32_t r = ids[i] == UINT32_MAX ? 0 : j->first[ids[i]];
@@ -251,6 +312,10 @@ static void join_free(struct rs_op *op)
 	free(j->li);
 	free(j->ri);
 	free(j->kv);
+	free(j->dc);
+	free(j->lcodes);
+	free(j->rdict);
+	free(j->want);
 	rs_chunk_release(&j->out);
 	free(op->types);
 	free(j);
@@ -287,6 +352,55 @@ struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *ri
 	for (unsigned c = 0; c < right->ncols; c++)
 		rs_col_init(&j->rcols[c], right->types[c]);
 	j->kv = xcalloc(nkeys + 1, sizeof(*j->kv));
+	j->dc = xcalloc(nc + 1, sizeof(*j->dc));
+	j->rdict = xcalloc(right->ncols + 1, sizeof(*j->rdict));
+	for (unsigned c = 0; c < right->ncols; c++)
+		j->rdict[c] = rs_type_phys(right->types[c]) == RS_PHYS_STRING &&
+			!rs_type_is_nullable(right->types[c]);
+	j->want = xcalloc(nc + 1, sizeof(*j->want));
+	for (unsigned c = 0; c < nc; c++)
+		j->want[c] = 2;
 	rs_chunk_init(&j->out, nc, types);
 	return &j->op;
+}
+
+int rs_op_is_join(const struct rs_op *op)
+{
+	return op && op->vt == &join_vt;
+}
+
+struct lwant { int *w; };
+
+static void lmark(unsigned pos, void *ctx)
+{
+	((struct lwant *)ctx)->w[pos] = 2;
+}
+
+void rs_join_want(struct rs_op *op, const int *want)
+{
+	struct join *j = container_of(op, struct join, op);
+	unsigned nl = j->left->ncols;
+	int *lw;
+
+	for (unsigned c = 0; c < op->ncols; c++)
+		j->want[c] = want[c];
+	if (!rs_op_is_scan(j->left))
+		return;
+	lw = xcalloc(nl + 1, sizeof(*lw));
+	memcpy(lw, want, nl * sizeof(*lw));
+	for (unsigned k = 0; k < j->nk; k++) {
+		struct rs_expr *e = j->lk[k];
+
+		if (j->nk == 1 && e->kind == RS_X_COL && *e->pos < nl &&
+		    rs_type_equal(j->left->types[*e->pos], j->ks.keys[0].type)) {
+			if (lw[*e->pos] < 1)
+				lw[*e->pos] = 1;	/* the dictionary probe reads codes */
+		} else if (rs_expr_cols(e, lmark, &(struct lwant){ lw })) {
+			for (unsigned c = 0; c < nl; c++)
+				lw[c] = 2;
+		}
+	}
+	for (unsigned c = 0; c < nl; c++)
+		rs_scan_want(j->left, c, lw[c]);
+	free(lw);
 }

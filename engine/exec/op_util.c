@@ -13,6 +13,7 @@ void rs_chunk_init(struct rs_chunk *c, unsigned ncols, const struct rs_type **ty
 {
 	c->ncols = ncols;
 	c->n = 0;
+	c->dcols = NULL;
 	c->cols = xcalloc(ncols ? ncols : 1, sizeof(*c->cols));
 	for (unsigned i = 0; i < ncols; i++)
 		rs_col_init(&c->cols[i], types[i]);

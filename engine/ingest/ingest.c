@@ -15,12 +15,15 @@
 #include "../catalog/opslog.h"
 #include "ingest_int.h"
 
+static void parser_stop(struct rs_ingest *g);
+
 static void segment_release(struct rs_ingest *g)
 {
 	struct rs_dsv *v = g->v;
 
 	if (!v)
 		return;
+	parser_stop(g);
 	rs_ingest_stage_wait(g, NULL);
 	for (unsigned i = 0; i < v->schema.ncols; i++) {
 		if (g->spare)
@@ -121,6 +124,9 @@ struct rs_ingest *rs_ingest_new(struct rs_catalog *c, struct rs_ds *ds,
 	g->fmt = fmt;
 	g->replace = replace;
 	g->user = xstrdup(user ? user : "");
+	pthread_mutex_init(&g->q_mu, NULL);
+	pthread_cond_init(&g->q_cv, NULL);
+	pthread_cond_init(&g->q_space, NULL);
 	return g;
 }
 
@@ -138,9 +144,92 @@ static int fail(struct rs_ingest *g, int rc, struct rs_err *err)
 	return rc;
 }
 
+/* ---- the parser thread ---- */
+
+static int feed(struct rs_ingest *g, const char *data, size_t len, struct rs_err *err)
+{
+	int rc = g->fmt == RS_IN_CSV ? rs_csv_feed(g->csv, data, len, err)
+				     : rs_lines_feed(g->lines, data, len, err);
+
+	if (rc < 0 && g->fail_err.code && err && !err->code)
+		*err = g->fail_err;
+	return rc < 0 ? rc : 0;
+}
+
+static void *parser_main(void *arg)
+{
+	struct rs_ingest *g = arg;
+
+	pthread_mutex_lock(&g->q_mu);
+	for (;;) {
+		struct rs_qchunk *c;
+		while (!g->q_head && !g->q_stop)
+			pthread_cond_wait(&g->q_cv, &g->q_mu);
+		if (!g->q_head)
+			break;	/* stop, and nothing left */
+		c = g->q_head;
+		g->q_head = c->next;
+		if (!g->q_head)
+			g->q_tail = NULL;
+		g->q_busy = 1;
+		pthread_mutex_unlock(&g->q_mu);
+		if (!g->q_rc) {
+			struct rs_err e = { 0 };
+			int rc = feed(g, c->data, c->len, &e);
+			if (rc) {
+				pthread_mutex_lock(&g->q_mu);
+				g->q_rc = rc;
+				g->q_err = e;
+				pthread_mutex_unlock(&g->q_mu);
+			}
+		}
+		pthread_mutex_lock(&g->q_mu);
+		g->q_bytes -= c->len;
+		g->q_busy = 0;
+		free(c);
+		pthread_cond_broadcast(&g->q_space);
+	}
+	pthread_mutex_unlock(&g->q_mu);
+	return NULL;
+}
+
+/* Wait until the parser has consumed everything queued; its verdict. */
+static int drain(struct rs_ingest *g, struct rs_err *err)
+{
+	int rc;
+
+	if (!g->parser_on)
+		return 0;
+	pthread_mutex_lock(&g->q_mu);
+	while (g->q_head || g->q_busy)
+		pthread_cond_wait(&g->q_space, &g->q_mu);
+	rc = g->q_rc;
+	if (rc && err && !err->code)
+		*err = g->q_err;
+	pthread_mutex_unlock(&g->q_mu);
+	return rc;
+}
+
+/* Stop the parser thread (after a drain, or discarding what is queued). */
+static void parser_stop(struct rs_ingest *g)
+{
+	if (!g->parser_on)
+		return;
+	pthread_mutex_lock(&g->q_mu);
+	g->q_stop = 1;
+	pthread_cond_broadcast(&g->q_cv);
+	pthread_mutex_unlock(&g->q_mu);
+	pthread_join(g->parser, NULL);
+	g->parser_on = 0;
+	g->q_stop = 0;
+	g->q_rc = 0;
+	memset(&g->q_err, 0, sizeof(g->q_err));
+}
+
 int rs_ingest_write(struct rs_ingest *g, const char *data, size_t len, struct rs_err *err)
 {
 	struct rs_limits *lim = &g->ds->ws->limits;
+	struct rs_qchunk *c;
 	int rc;
 
 	if (g->failed)
@@ -152,15 +241,40 @@ int rs_ingest_write(struct rs_ingest *g, const char *data, size_t len, struct rs
 	if (lim->max_ingest && g->bytes_in > lim->max_ingest)
 		return fail(g, rs_errf(err, -EFBIG, "ingestion larger than max_ingest (%llu bytes)",
 				       (unsigned long long)lim->max_ingest), err);
-	if (g->fmt == RS_IN_CSV)
-		rc = rs_csv_feed(g->csv, data, len, err);
-	else
-		rc = rs_lines_feed(g->lines, data, len, err);
-	if (rc < 0) {
-		if (g->fail_err.code && !err->code)
-			*err = g->fail_err;
+	if (!g->parser_on) {
+		if (pthread_create(&g->parser, NULL, parser_main, g) != 0) {
+			/* no thread: parse here */
+			rc = feed(g, data, len, err);
+			return rc ? fail(g, rc, err) : 0;
+		}
+		g->parser_on = 1;
+	}
+	c = malloc(sizeof(*c) + len);
+	if (!c)
+		return fail(g, rs_errf(err, -ENOMEM, "out of memory queueing %zu bytes", len), err);
+	c->next = NULL;
+	c->len = len;
+	memcpy(c->data, data, len);
+	pthread_mutex_lock(&g->q_mu);
+	while (g->q_bytes > RS_QUEUE_MAX_BYTES && !g->q_rc)
+		pthread_cond_wait(&g->q_space, &g->q_mu);
+	rc = g->q_rc;
+	if (rc) {
+		/* a row the parser refused (max_row...): this write fails */
+		if (err && !err->code)
+			*err = g->q_err;
+		pthread_mutex_unlock(&g->q_mu);
+		free(c);
 		return fail(g, rc, err);
 	}
+	if (g->q_tail)
+		g->q_tail->next = c;
+	else
+		g->q_head = c;
+	g->q_tail = c;
+	g->q_bytes += len;
+	pthread_cond_signal(&g->q_cv);
+	pthread_mutex_unlock(&g->q_mu);
 	return 0;
 }
 
@@ -279,6 +393,8 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	uint64_t t0 = rs_now_ns();
 	const char *event = g->event ? g->event : g->replace ? "replace" : "append";
 	struct rs_staged done = { 0 };
+	struct rs_part **newp = NULL;
+	unsigned nnew = 0;
 	uint64_t rows = 0, qrows = 0;
 	int rc = 0;
 
@@ -294,6 +410,11 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	}
 	if (!g->v && (rc = segment_begin(g, err)))
 		goto discard;
+	if ((rc = drain(g, err))) {
+		fail(g, rc, err);
+		goto discard;
+	}
+	parser_stop(g);
 	/* the end of a segment ends its last line */
 	if (g->csv)
 		rc = rs_csv_finish(g->csv, err);
@@ -327,7 +448,18 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	}
 	rc = rs_table_commit(g->ds->data, g->staged.dirs, g->staged.n, g->replace, err);
 	if (!rc) {
-		done = g->staged;	/* for the commit hook, after the lock */
+		/* hold the new parts for the commit hook: merges may replace
+		 * them in the table before it runs */
+		if (g->cat->on_commit && g->staged.n) {
+			struct rs_snapshot *snap = rs_table_snapshot(g->ds->data);
+			newp = xcalloc(g->staged.n, sizeof(*newp));
+			for (unsigned i = 0; i < snap->nparts; i++)
+				for (unsigned k = 0; k < g->staged.n; k++)
+					if (!strcmp(rs_part_dir(snap->parts[i]), g->staged.dirs[k]))
+						newp[nnew++] = rs_part_ref(snap->parts[i]);
+			rs_snapshot_unref(snap);
+		}
+		done = g->staged;
 		memset(&g->staged, 0, sizeof(g->staged));
 		if (g->qstaged.n) {
 			rc = rs_table_commit(g->qtable, g->qstaged.dirs, g->qstaged.n, 0, err);
@@ -339,9 +471,12 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 	if (rc)
 		goto discard;
 	log_result(g, event, 0, NULL, t0, rows, qrows);
-	if (g->cat->on_commit && done.n)
-		g->cat->on_commit(g->cat, g->ds, done.dirs, done.n, g->user);
 	rs_staged_clear(&done);
+	if (nnew)
+		g->cat->on_commit(g->cat, g->ds, newp, nnew, g->user);
+	for (unsigned i = 0; i < nnew; i++)
+		rs_part_unref(newp[i]);
+	free(newp);
 	if (res) {
 		res->rows = rows;
 		res->rows_quarantine = qrows;
@@ -355,6 +490,10 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 
 discard:
 	rs_staged_clear(&done);
+	for (unsigned i = 0; i < nnew; i++)
+		rs_part_unref(newp[i]);
+	free(newp);
+	parser_stop(g);
 	rs_ingest_stage_wait(g, NULL);
 	rs_staged_discard(&g->staged);
 	rs_staged_discard(&g->qstaged);
@@ -372,6 +511,7 @@ void rs_ingest_free(struct rs_ingest *g)
 {
 	if (!g)
 		return;
+	parser_stop(g);
 	if (g->v)
 		rs_ingest_stage_wait(g, NULL);
 	rs_staged_discard(&g->staged);
@@ -383,6 +523,9 @@ void rs_ingest_free(struct rs_ingest *g)
 	rs_buf_release(&g->err_cols);
 	rs_buf_release(&g->err_msgs);
 	rs_ds_unref(g->cat, g->ds);
+	pthread_mutex_destroy(&g->q_mu);
+	pthread_cond_destroy(&g->q_cv);
+	pthread_cond_destroy(&g->q_space);
 	free(g->user);
 	free(g);
 }

@@ -14,6 +14,15 @@
 #include "ingest.h"
 #include "json.h"
 
+struct rs_qchunk {
+	struct rs_qchunk *next;
+	size_t len;
+	char data[];
+};
+
+/* bytes queued ahead of the parser before write() waits */
+#define RS_QUEUE_MAX_BYTES (16u << 20)
+
 /* staged rows are written as parts past either budget */
 #define RS_STAGE_MAX_ROWS (1u << 20)
 #define RS_STAGE_MAX_BYTES (64u << 20)
@@ -33,6 +42,20 @@ struct rs_ingest {
 	const char *event;		/* ops log event_type override ("copy"), or NULL */
 	int failed;			/* sticky error code */
 	struct rs_err fail_err;
+
+	/* async parsing: write() queues copies of the chunks and returns; a
+	 * parser thread feeds them to the parser, so parsing, the caller's
+	 * FUSE round trips and the worker's encoding overlap (ingest.c) */
+	pthread_t parser;
+	int parser_on;
+	pthread_mutex_t q_mu;
+	pthread_cond_t q_cv;		/* to the parser: a chunk, or stop */
+	pthread_cond_t q_space;		/* to writers: room in the queue, or idle */
+	struct rs_qchunk *q_head, *q_tail;
+	size_t q_bytes;
+	int q_busy, q_stop;
+	int q_rc;			/* the parser's first error */
+	struct rs_err q_err;
 
 	/* parsers */
 	struct rs_csv *csv;

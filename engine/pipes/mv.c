@@ -177,7 +177,7 @@ static void on_view(void *ctx, const char *name, const char *text, size_t len,
 			cc->ds->ws->name, err.msg);
 }
 
-void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, char **dirs, unsigned n,
+void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, struct rs_part **parts, unsigned n,
 		     const char *user)
 {
 	struct commit_ctx cc = { c, ds, NULL, user };
@@ -190,10 +190,9 @@ void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, char **dirs, unsign
 	s->parts = xcalloc(n ? n : 1, sizeof(*s->parts));
 	s->refs = 1;
 	for (unsigned i = 0; i < n; i++) {
-		if (rs_part_open(dirs[i], &s->parts[s->nparts], NULL))
-			continue;
-		s->rows += rs_part_rows(s->parts[s->nparts]);
-		s->bytes += rs_part_bytes(s->parts[s->nparts]);
+		s->parts[s->nparts] = rs_part_ref(parts[i]);
+		s->rows += rs_part_rows(parts[i]);
+		s->bytes += rs_part_bytes(parts[i]);
 		s->nparts++;
 	}
 	cc.snap = s;

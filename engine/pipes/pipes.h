@@ -64,7 +64,7 @@ int rs_pipe_validate(const char *text, size_t len, struct rs_err *err);
  * catalog's commit hook; rs_mv_backfill runs a new materialized pipe over
  * the rows already there.
  */
-void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, char **dirs, unsigned n,
+void rs_mv_on_commit(struct rs_catalog *c, struct rs_ds *ds, struct rs_part **parts, unsigned n,
 		     const char *user);
 int rs_mv_backfill(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *text,
 		   size_t len, const char *user, struct rs_err *err);

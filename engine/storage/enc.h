@@ -83,6 +83,10 @@ int rs_codec_get_fixed(struct rs_block_cur *c, uint8_t *dst, size_t n, size_t w,
 int rs_codec_put_str(struct rs_codec *e, const struct rs_col *c, size_t from, size_t n,
 		     struct rs_buf *out);
 int rs_codec_get_str(struct rs_block_cur *c, struct rs_col *dst, size_t n, struct rs_err *err);
+/* Dictionary view (no per-row strings): STRDICT gives dict entries + codes
+ * (1), STR the n values in dict (0); dict is reset first. */
+int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_col *dict, size_t n,
+			   struct rs_err *err);
 
 /* -EIO "corrupt block in 'file' at offset N: why" for the stream at off. */
 int rs_codec_corrupt(const struct rs_block_cur *c, size_t off, const char *why,

@@ -300,3 +300,98 @@ int rs_codec_get_str(struct rs_block_cur *c, struct rs_col *dst, size_t n, struc
 		return rs_codec_corrupt(c, off, why, err);
 	return rc;
 }
+
+/*
+ * Dictionary view of a string stream: for STRDICT, dict gets the ndict
+ * entries and codes[0..n) their indexes (returns 1); for STR, dict gets the
+ * n values themselves and codes are not written (returns 0). dict is reset
+ * first. -EIO on corruption, -ENOMEM.
+ */
+int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_col *dict, size_t n,
+			   struct rs_err *err)
+{
+	struct rs_stream s;
+	size_t off = c->pos, nd = 0;
+	const char *why = NULL;
+	uint64_t *o = NULL, *doff = NULL;
+	int rc;
+
+	rs_col_reset(dict);
+	if ((rc = rs_block_stream(c, &s, NULL, 0, 0, err)))
+		return rc;
+	if (s.enc == RS_ENC_STR) {
+		if (rs_col_reserve(dict, n)) {
+			rc = oom(c, err);
+		} else {
+			rc = get_plain(c, &s, dict, dict->offs + 1, n, &why, err);
+			if (!rc)
+				dict->n = n;
+		}
+	} else if (s.enc == RS_ENC_STRDICT) {
+		const uint8_t *p = s.p, *d;
+		struct rs_codec_intp ip;
+		uint64_t dtotal = 0;
+		unsigned cb;
+
+		why = "bad string dictionary";
+		rc = -EIO;
+		if (s.len < STRDICT_HDR)
+			goto out;
+		cb = p[0];
+		nd = rs_ld32(p + 4);
+		if (p[1] || rs_ld16(p + 2) || cb > 32 || rs_ld32(p + 8) != n || (!nd && n) ||
+		    nd > s.len)
+			goto out;
+		if (rs_codec_int_parse(p + STRDICT_HDR, s.len - STRDICT_HDR, nd, 8, 0, &ip))
+			goto out;
+		doff = malloc((nd + 1) * sizeof(*doff));
+		o = malloc((n + 1) * sizeof(*o));
+		if (!doff || !o || rs_col_reserve(dict, nd)) {
+			why = NULL;
+			rc = oom(c, err);
+			goto out;
+		}
+		rs_codec_int_get(&ip, doff + 1);
+		d = p + STRDICT_HDR + ip.size;
+		doff[0] = 0;
+		for (size_t j = 1; j <= nd; j++) {
+			dtotal += doff[j];
+			if (doff[j] > s.len || dtotal > s.len)
+				goto out;
+			doff[j] = dtotal;
+		}
+		if (dtotal > s.len - STRDICT_HDR - ip.size ||
+		    rs_codec_bp_bytes(n, cb) != s.len - STRDICT_HDR - ip.size - dtotal)
+			goto out;
+		rs_codec_bp_unpack(d + dtotal, cb, n, o);
+		for (size_t i = 0; i < n; i++) {
+			if (o[i] >= nd)
+				goto out;
+			codes[i] = (uint32_t)o[i];
+		}
+		if (reserve_bytes(dict, (size_t)dtotal)) {
+			why = NULL;
+			rc = oom(c, err);
+			goto out;
+		}
+		if (dtotal)
+			memcpy(dict->bytes, d, (size_t)dtotal);
+		memcpy(dict->offs, doff, (nd + 1) * sizeof(*doff));
+		dict->nbytes = (size_t)dtotal;
+		dict->n = nd;
+		why = NULL;
+		rc = 1;
+	} else {
+		why = "unexpected encoding";
+		rc = -EIO;
+	}
+out:
+	free(o);
+	free(doff);
+	rs_block_release(&s);
+	if (rc < 0 && why) {
+		rs_col_reset(dict);
+		return rs_codec_corrupt(c, off, why, err);
+	}
+	return rc;
+}

@@ -70,6 +70,18 @@ int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst
 		 struct rs_err *err);
 
 /*
+ * Dictionary view of granule g of a String column 'col' (not Nullable, not
+ * an array; LowCardinality(String) included): when the granule is
+ * dictionary-encoded, dict (rs_col_init'ed by the caller with the column's
+ * type) receives the distinct values and codes[0..rows) the index of each
+ * row's value in dict, and 1 is returned. Otherwise dict receives the rows
+ * themselves, codes is untouched and 0 is returned. No per-row strings are
+ * built either way. -EINVAL for other column types, -EIO on corruption.
+ */
+int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *codes,
+		       struct rs_col *dict, struct rs_err *err);
+
+/*
  * Per-granule min/max of column 'col', as two one-row columns of the
  * column's base type (Nullable/LowCardinality stripped) written into
  * min/max (initialised by the caller with rs_col_init on that base type,

@@ -16,6 +16,7 @@
 #include "../base/buf.h"
 #include "../base/err.h"
 #include "../base/util.h"
+#include "enc.h"
 #include "part_int.h"
 
 /* A bounds-checked reader over the meta bytes. */
@@ -376,6 +377,54 @@ int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst
 	rc = rs_codec_get_col(&cur, dst, p->grows[g], err);
 	if (!rc && cur.pos != cur.len) {
 		rs_col_truncate(dst, n0);
+		rc = rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s", cur.file,
+			     (unsigned long long)(off + cur.pos), "trailing data in granule");
+	}
+	free(buf);
+	return rc;
+}
+
+int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *codes,
+		       struct rs_col *dict, struct rs_err *err)
+{
+	struct rs_block_cur cur;
+	const struct rs_type *t;
+	uint64_t off, size;
+	uint8_t *buf;
+	int fd, rc;
+
+	if (col >= p->schema.ncols || g >= p->ngran)
+		return rs_errf(err, -EINVAL, "no granule %u of column %u in part '%s'", g, col,
+			       p->dir);
+	t = p->schema.cols[col].type;
+	if (rs_type_phys(t) != RS_PHYS_STRING || rs_type_is_nullable(t) ||
+	    rs_type_phys(dict->type) != RS_PHYS_STRING || dict->nulls)
+		return rs_errf(err, -EINVAL, "column '%s' has no dictionary view",
+			       p->schema.cols[col].name);
+	if ((fd = col_fd(p, col, err)) < 0)
+		return fd;
+	off = p->cols[col].offs[g];
+	size = p->cols[col].offs[g + 1] - off;
+	buf = malloc(size + RS_BLOCK_PAD);
+	if (!buf)
+		return rs_errf(err, -ENOMEM, "out of memory reading '%s'", p->cols[col].path);
+	rc = rs_pread_all(fd, buf, size, (off_t)off);
+	if (rc) {
+		free(buf);
+		if (rc == -EIO)
+			return rs_errf(err, rc, "short read of '%s' at offset %llu",
+				       p->cols[col].path, (unsigned long long)off);
+		return rs_errf(err, rc, "cannot read '%s': %s", p->cols[col].path, strerror(-rc));
+	}
+	memset(buf + size, 0, RS_BLOCK_PAD);
+	cur.file = p->cols[col].path;
+	cur.base = off;
+	cur.p = buf;
+	cur.len = size;
+	cur.pos = 0;
+	rc = rs_codec_get_str_codes(&cur, codes, dict, p->grows[g], err);
+	if (rc >= 0 && cur.pos != cur.len) {
+		rs_col_reset(dict);
 		rc = rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s", cur.file,
 			     (unsigned long long)(off + cur.pos), "trailing data in granule");
 	}

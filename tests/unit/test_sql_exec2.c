@@ -140,6 +140,60 @@ static void test_sql_exec2__regex(void)
 		 "ERR -22: argument 2 of function 'match' must be a constant string");
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A table of 100k rows (13 granules): parallel aggregation, dictionary
+ * filters, keys and arguments must give what one thread over plain values
+ * gives, in the same group order.
+ */
+static void test_sql_exec2__big(void)
+{
+	enum { N = 100000 };
+	static const char *def = "SCHEMA >\n    k UInt32,\n    lc LowCardinality(String),\n"
+		"    s String,\n    x UInt32\n";
+	struct rs_buf csv = RS_BUF_INIT, want = RS_BUF_INIT;
+	uint32_t *xs = malloc(N * sizeof(*xs));
+	char buf[256];
+
+	for (uint32_t i = 0; i < N; i++)
+		rs_buf_printf(&csv, "%u,v%u,s%u,%u\n", i, i % 7, i % 50, (i * 7919u) % 1000);
+	T_EQ_INT(sq_load("big", def, csv.data), 0);
+	T_EQ_STR(sq("SELECT count() FROM big"), "100000");
+	snprintf(buf, sizeof(buf), "%u", N / 7 + (N % 7 > 3));
+	T_EQ_STR(sq("SELECT count() FROM big WHERE lc = 'v3' AND s != 'zz'"), buf);
+	T_EQ_STR(sq("SELECT lc FROM big GROUP BY lc"), "v0\nv1\nv2\nv3\nv4\nv5\nv6");
+	for (uint32_t g = 0; g < 7; g++) {
+		uint64_t sum = 0, n = 0;
+		uint32_t mn = UINT32_MAX, mx = 0;
+
+		for (uint32_t i = g; i < N; i += 7) {
+			uint32_t x = (i * 7919u) % 1000;
+			xs[n++] = x;
+			sum += x;
+			mn = x < mn ? x : mn;
+			mx = x > mx ? x : mx;
+		}
+		qsort(xs, n, sizeof(*xs), u32_cmp);
+		rs_buf_printf(&want, "%sv%u\t%llu\t%llu\t%u\t%u\t50\t%u\t%llu", g ? "\n" : "", g,
+			      (unsigned long long)n, (unsigned long long)sum, mn, mx, xs[n / 2],
+			      (unsigned long long)(g == 1 ? n : 0));
+	}
+	T_EQ_STR(sq("SELECT lc, count(), sum(x), min(x), max(x), uniqExact(s), "
+		    "quantileExact(0.5)(x), countIf(lc = 'v1') FROM big GROUP BY lc ORDER BY lc"),
+		 want.data);
+	T_EQ_STR(sq("SELECT count(), uniqExact(s), countIf(s LIKE 's1%') FROM big WHERE k >= 50000"),
+		 "50000\t50\t11000");
+	rs_buf_release(&csv);
+	rs_buf_release(&want);
+	free(xs);
+}
+
 int main(void)
 {
 	if (sq_setup("exec2"))
@@ -149,6 +203,7 @@ int main(void)
 	T_RUN(test_sql_exec2__window_lag);
 	T_RUN(test_sql_exec2__state_merge);
 	T_RUN(test_sql_exec2__regex);
+	T_RUN(test_sql_exec2__big);
 	sq_teardown();
 	return T_DONE();
 }

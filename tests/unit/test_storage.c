@@ -478,6 +478,63 @@ static void check_mm_i32(struct rs_part *p, unsigned s, unsigned g)
 	rs_col_release(&mx);
 }
 
+
+/* rs_part_read_codes gives the same values as rs_part_read, by dictionary
+ * (dictionary-encoded granules) or as plain rows; other types are refused. */
+static void test_read_codes(void)
+{
+	struct rs_err err = { 0 };
+	struct rs_part *p = NULL;
+	char dir[128];
+	int ndict = 0, nplain = 0, refused = 0;
+	uint32_t *codes = malloc(RS_GRANULE_ROWS * sizeof(*codes));
+	struct rs_type *str = ty("String");
+
+	path_of(dir, sizeof(dir), "rt");
+	T_EQ_INT(rs_part_open(dir, &p, &err), 0);
+	if (!p) {
+		free(codes);
+		rs_type_free(str);
+		return;
+	}
+	for (unsigned c = 0; c < rs_part_schema(p)->ncols; c++) {
+		const struct rs_type *t = rs_part_schema(p)->cols[c].type;
+
+		for (unsigned g = 0; g < rs_part_ngranules(p); g++) {
+			struct rs_col full, dict;
+			int rc, ok = 1;
+
+			rs_col_init(&full, t);
+			rs_col_init(&dict, rs_type_phys(t) == RS_PHYS_STRING ? t : str);
+			rc = rs_part_read_codes(p, c, g, codes, &dict, &err);
+			if (rs_type_phys(t) != RS_PHYS_STRING || rs_type_is_nullable(t)) {
+				T_EQ_INT(rc, -EINVAL);
+				refused++;
+			} else {
+				T_OK(rc == 0 || rc == 1);
+				T_EQ_INT(rs_part_read(p, c, g, &full, &err), 0);
+				for (size_t i = 0; i < full.n && ok; i++) {
+					size_t la, lb;
+					const char *a = rs_col_str(&full, i, &la);
+					const char *b = rs_col_str(&dict, rc == 1 ? codes[i] : i, &lb);
+
+					ok = (rc == 1 ? codes[i] < dict.n : dict.n == full.n) && la == lb &&
+						!memcmp(a, b, la);
+				}
+				T_OK(ok);
+				ndict += rc == 1;
+				nplain += rc == 0;
+			}
+			rs_col_release(&full);
+			rs_col_release(&dict);
+		}
+	}
+	T_OK(ndict > 0 && refused > 0);
+	rs_part_unref(p);
+	free(codes);
+	rs_type_free(str);
+}
+
 static void test_minmax(void)
 {
 	struct rs_err err = { 0 };
@@ -748,6 +805,7 @@ int main(void)
 	build_all();
 	T_RUN(test_roundtrip);
 	T_RUN(test_minmax);
+	T_RUN(test_read_codes);
 	T_RUN(test_concurrent_readers);
 	T_RUN(test_corrupt_column);
 	T_RUN(test_corrupt_meta);
