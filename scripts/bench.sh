@@ -14,6 +14,7 @@ mkdir -p "$DIR"
 CSV=$DIR/events_$ROWS.csv
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+since3() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.4f", b - a }'; }
 
 "$B/setup-peers.sh" >"$DIR/setup-peers.log" 2>&1 || { echo "peer setup failed: $DIR/setup-peers.log"; exit 1; }
 cc -O2 -o "$DIR/gen_events" "$B/gen_events.c"
@@ -49,8 +50,32 @@ ENGINE_PARTITION_KEY "toYYYYMM(timestamp)"
 ENGINE_SORTING_KEY "timestamp"
 D
 t=$(now); cp "$CSV" "$MNT/bench/ws/datasources/events.csv"; roost_load=$(since "$t")
-roost_bytes=$(du -sb "$STORE"/orgs/bench/ws/ws/ds/*/data | awk '{ s += $1 } END { print s }')
 t=$(now); roost_rows=$(tail -n +2 "$MNT/bench/ws/datasources/events.csv" | wc -l); roost_export=$(since "$t")
+# queries: each ClickHouse query of the suite as a pipe, read with cat
+printf 'SCHEMA >\n    `code` String,\n    `name` String,\n    `region` String\n' \
+	>"$MNT/bench/ws/datasources/countries.datasource"
+cp "$DIR/countries.csv" "$MNT/bench/ws/datasources/countries.csv"
+for q in "$B"/queries/clickhouse/*.sql; do
+	n=$(basename "$q" .sql)
+	{ printf 'NODE endpoint\nSQL >\n'; grep -v '^--' "$q" | sed 's/^/    /'; } >"$MNT/bench/ws/endpoints/$n.pipe"
+done
+# let background merges settle before sizes and timings
+sleep 5
+roost_bytes=$(du -sb "$STORE"/orgs/bench/ws/ws/ds/*/data | awk '{ s += $1 } END { print s }')
+: >"$DIR/roost_times.tsv"
+answers_ok=0
+for q in "$B"/queries/clickhouse/*.sql; do
+	n=$(basename "$q" .sql)
+	f="$MNT/bench/ws/endpoints/$n"
+	tail -n +2 "$f.tsv" >"$DIR/$n.roost.tsv"	# warm-up, and the answer
+	ref="$B/results/$ROWS/answers/ch_mergetree/$n.tsv"
+	[ -f "$ref" ] && cmp -s "$ref" "$DIR/$n.roost.tsv" && answers_ok=$((answers_ok + 1))
+	ts=""
+	for r in 1 2 3; do
+		t=$(now); cat "$f.csv" >/dev/null; ts="$ts $(since3 "$t")"
+	done
+	printf '%s\t%s\n' "$n" "$(echo $ts | tr ' ' '\n' | sort -n | sed -n 2p)" >>"$DIR/roost_times.tsv"
+done
 fusermount3 -u "$MNT"; wait
 roost_rss=$(awk -F': ' '/Maximum resident/ { print $2 }' "$DIR/roost.time")
 
@@ -59,6 +84,7 @@ ddb=$DIR/events.duckdb; rm -f "$ddb" "$ddb.wal"
 sed -e "s#@EVENTS_CSV@#$CSV#" -e "s#@COUNTRIES_CSV@#$DIR/countries.csv#" "$B/schema/duckdb.sql" >"$DIR/duckdb_load.sql"
 t=$(now); node "$B/engines/duckdb.mjs" exec "$ddb" "$DIR/duckdb_load.sql" >/dev/null; duck_load=$(since "$t")
 duck_bytes=$(stat -c %s "$ddb")
+node "$B/engines/duckdb.mjs" bench "$ddb" 3 "$B"/queries/duckdb/*.sql >"$DIR/duck_times.tsv"
 
 # ---- ClickHouse MergeTree
 "$B/ch-server.sh" start >/dev/null
@@ -84,3 +110,14 @@ ingest of $ROWS rows ($(mib "$(stat -c %s "$CSV")") MiB CSV), same file, same ru
 
 roost: rows exported $roost_rows (export ${roost_export}s), daemon peak RSS $((roost_rss / 1024)) MiB
 T
+
+echo
+echo "queries through the mount (cat <pipe>.csv, median of 3 after a warm-up) vs DuckDB in-process, same data:"
+echo
+echo "| query | roost s | DuckDB s | roost/DuckDB |"
+echo "|---|---:|---:|---:|"
+join -t "$(printf '\t')" <(sort "$DIR/roost_times.tsv") <(cut -f1,2 "$DIR/duck_times.tsv" | sort) |
+	awk -F'\t' '{ r = $2 / $3; printf "| %s | %.4f | %.4f | %.2fx |\n", $1, $2, $3, r; l += log(r); n++ }
+		END { printf "| **geomean** | | | **%.2fx** |\n", exp(l / n) }'
+echo
+echo "answers equal to ClickHouse's (results/$ROWS/answers/ch_mergetree): $answers_ok of 16"
