@@ -50,6 +50,8 @@ ENGINE_PARTITION_KEY "toYYYYMM(timestamp)"
 ENGINE_SORTING_KEY "timestamp"
 D
 t=$(now); cp "$CSV" "$MNT/bench/ws/datasources/events.csv"; roost_load=$(since "$t")
+dpid=$(pgrep -n -f "roostfs -f -c $DIR/roost.ini")
+ingest_rss=$(awk '/VmHWM/ { print int($2 / 1024) }' /proc/$dpid/status)
 t=$(now); roost_rows=$(tail -n +2 "$MNT/bench/ws/datasources/events.csv" | wc -l); roost_export=$(since "$t")
 # queries: each ClickHouse query of the suite as a pipe, read with cat
 printf 'SCHEMA >\n    `code` String,\n    `name` String,\n    `region` String\n' \
@@ -108,7 +110,7 @@ ingest of $ROWS rows ($(mib "$(stat -c %s "$CSV")") MiB CSV), same file, same ru
 | DuckDB | $duck_load | $(awk -v r="$ROWS" -v s="$duck_load" 'BEGIN{printf "%.2f", r/s/1e6}') | $(ratio "$duck_load" "$roost_load")x | $(mib "$duck_bytes") |
 | ClickHouse MergeTree | $ch_load | $(awk -v r="$ROWS" -v s="$ch_load" 'BEGIN{printf "%.2f", r/s/1e6}') | $(ratio "$ch_load" "$roost_load")x | $(mib "$ch_bytes") |
 
-roost: rows exported $roost_rows (export ${roost_export}s), daemon peak RSS $((roost_rss / 1024)) MiB
+roost: rows exported $roost_rows (export ${roost_export}s); daemon peak RSS $ingest_rss MiB after the cp, $((roost_rss / 1024)) MiB after the queries too
 T
 
 echo

@@ -217,8 +217,106 @@ static const char *const ws_storage_spec[] = {
 };
 static const char *const pipe_stats_spec[] = {
 	"workspace", "String", "date", "Date", "pipe_id", "String", "pipe_name", "String",
-	"view_count", "UInt64", "error_count", "UInt64", NULL,
+	"view_count", "UInt64", "error_count", "UInt64", "avg_duration", "Float64",
+	"read_bytes_sum", "UInt64", "read_rows_sum", "UInt64", NULL,
 };
+
+static int svc_rows(struct rs_catalog *c, struct rs_ws **ws, unsigned nws, enum rs_svc id,
+		    struct rs_view *v, struct rs_err *err);
+
+/* pipe_stats of the organization: pipe_stats_rt of every workspace
+ * aggregated per (workspace, day, pipe), as tinybird.pipe_stats does for one */
+struct rt_ref {
+	const struct rs_view *rt;
+	size_t row;
+};
+
+static int str_cmp_at(const struct rs_col *c, size_t a, size_t b)
+{
+	size_t la, lb;
+	const char *pa = rs_col_str(c, a, &la), *pb = rs_col_str(c, b, &lb);
+	int r = memcmp(pa, pb, la < lb ? la : lb);
+
+	return r ? r : (la < lb ? -1 : la > lb);
+}
+
+static uint32_t rt_day(const struct rs_view *rt, size_t r)
+{
+	return *(const uint32_t *)rs_col_fixed(&rt->cols[1], r) / 86400;
+}
+
+static int rt_cmp(const void *x, const void *y)
+{
+	const struct rt_ref *a = x, *b = y;
+	const struct rs_view *v = a->rt;
+	int c = str_cmp_at(&v->cols[0], a->row, b->row);	/* workspace */
+	uint32_t da, db;
+
+	if (c)
+		return c;
+	da = rt_day(v, a->row);
+	db = rt_day(v, b->row);
+	if (da != db)
+		return da < db ? -1 : 1;
+	c = str_cmp_at(&v->cols[4], a->row, b->row);		/* pipe_name */
+	if (c)
+		return c;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static int same_group(const struct rs_view *v, size_t a, size_t b)
+{
+	return !str_cmp_at(&v->cols[0], a, b) && rt_day(v, a) == rt_day(v, b) &&
+	       !str_cmp_at(&v->cols[4], a, b) && !str_cmp_at(&v->cols[3], a, b);
+}
+
+static int org_pipe_stats(struct rs_catalog *c, struct rs_ws **ws, unsigned nws,
+			  struct rs_view *v, struct rs_err *err)
+{
+	struct rs_view rt;
+	struct rt_ref *refs;
+	int rc;
+
+	memset(&rt, 0, sizeof(rt));
+	if ((rc = svc_rows(c, ws, nws, RS_SVC_PIPE_STATS_RT, &rt, err)))
+		return rc;
+	view_init(v, pipe_stats_spec);
+	refs = xcalloc(rt.nrows ? rt.nrows : 1, sizeof(*refs));
+	for (size_t r = 0; r < rt.nrows; r++) {
+		refs[r].rt = &rt;
+		refs[r].row = r;
+	}
+	qsort(refs, rt.nrows, sizeof(*refs), rt_cmp);
+	for (size_t i = 0; i < rt.nrows;) {
+		size_t j = i, first = refs[i].row;
+		uint64_t views = 0, errors = 0, rbytes = 0, rrows = 0;
+		double dur = 0;
+		for (; j < rt.nrows && same_group(&rt, first, refs[j].row); j++) {
+			size_t r = refs[j].row;
+			views++;
+			errors += *(const uint8_t *)rs_col_fixed(&rt.cols[10], r) != 0;
+			dur += *(const float *)rs_col_fixed(&rt.cols[5], r);
+			rbytes += *(const uint64_t *)rs_col_fixed(&rt.cols[6], r);
+			rrows += *(const uint64_t *)rs_col_fixed(&rt.cols[7], r);
+		}
+		uint16_t day = (uint16_t)rt_day(&rt, first);
+		double avg = dur / (double)views;
+		rs_col_append(&v->cols[0], &rt.cols[0], first, 1);
+		rs_col_push_fixed(&v->cols[1], &day);
+		rs_col_append(&v->cols[2], &rt.cols[3], first, 1);
+		rs_col_append(&v->cols[3], &rt.cols[4], first, 1);
+		put_u64(&v->cols[4], views);
+		put_u64(&v->cols[5], errors);
+		rs_col_push_fixed(&v->cols[6], &avg);
+		put_u64(&v->cols[7], rbytes);
+		put_u64(&v->cols[8], rrows);
+		v->nrows++;
+		i = j;
+	}
+	free(refs);
+	rs_view_release(&rt);
+	return 0;
+}
 
 /* the rows of a service data source of every workspace, with a workspace column */
 static int svc_rows(struct rs_catalog *c, struct rs_ws **ws, unsigned nws, enum rs_svc id,
@@ -341,7 +439,7 @@ int rs_org_view(struct rs_catalog *c, const char *org, const char *name, struct 
 	} else if (!strcmp(name, "datasources_ops_log")) {
 		rc = svc_rows(c, ws, nws, RS_SVC_OPS_LOG, v, err);
 	} else if (!strcmp(name, "pipe_stats")) {
-		view_init(v, pipe_stats_spec);	/* NEEDSWORK: the daily aggregate per workspace */
+		rc = org_pipe_stats(c, ws, nws, v, err);
 	} else {
 		rc = svc_rows(c, ws, nws, RS_SVC_PIPE_STATS_RT, v, err);
 	}

@@ -110,5 +110,9 @@ expect 'every request is a row in tinybird.pipe_stats_rt; failures also in endpo
 expect 'tinybird/pipe_stats.csv aggregates requests per day and pipe' '
 	grep -q "^\"20[0-9-]*\",\"needs\",\"needs\",4,3," "$W/tinybird/pipe_stats.csv"
 '
+expect 'organization/pipe_stats.csv and pipe_stats_rt.csv hold the requests of every workspace' '
+	grep -q "^\"web\",\"20[0-9-]*\",\"needs\",\"needs\",4,3,[0-9.e-]*,[0-9]*,[0-9]*$" "$MNT/acme/organization/pipe_stats.csv" &&
+	is "$(grep -c "^\"web\",.*\"needs\",\"needs\"" "$MNT/acme/organization/pipe_stats_rt.csv")" "4"
+'
 rs_umount || echo "not ok - unmount"
 done_testing
