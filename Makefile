@@ -54,11 +54,15 @@ build-asan/roostfs: $(call objs,build-asan,$(MOUNT_SRC) $(FS_SRC)) build-asan/li
 
 build/tests/%: build/tests/unit/%.o build/libroost.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LIBS)
+	$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS)
 
 build-asan/tests/%: build-asan/tests/unit/%.o build-asan/libroost.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS)
+
+# the config test also needs mount/config.c
+build/tests/test_config: build/mount/config.o
+build-asan/tests/test_config: build-asan/mount/config.o
 
 UNIT_BIN      := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_BIN_ASAN := $(patsubst tests/unit/%.c,build-asan/tests/%,$(UNIT_SRC))

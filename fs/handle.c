@@ -43,6 +43,8 @@ void rsfs_handle_free(struct rsfs *fs, struct rsfs_handle *h)
 	h->cancel = 1;
 	if (h->kind == H_QUERY && h->pq && h->node.p.kind == K_PIPE_RESULT && h->node.ws)
 		rsfs_log_request(h, h->qerr.code, &h->qerr);
+	if (h->counted)
+		__atomic_sub_fetch(&h->node.ws->running_queries, 1, __ATOMIC_SEQ_CST);
 	rs_pq_close(h->pq);
 	if (h->qw_on)
 		rs_writer_release(&h->qw);
@@ -298,6 +300,14 @@ int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err)
 	int rc;
 
 	h->started = rs_wall_time_f();
+	/* max_concurrent_queries (SPEC 9): results open at once per workspace */
+	if (__atomic_add_fetch(&n->ws->running_queries, 1, __ATOMIC_SEQ_CST) >
+	    (int)n->ws->limits.max_concurrent_queries) {
+		__atomic_sub_fetch(&n->ws->running_queries, 1, __ATOMIC_SEQ_CST);
+		return rs_errf(err, -EAGAIN, "too many queries at once: max_concurrent_queries is %u",
+			       n->ws->limits.max_concurrent_queries);
+	}
+	h->counted = 1;
 	if ((rc = rs_read_file(n->backing, &text, &len)))
 		return rs_errf(err, rc == -ENOENT ? -ENOENT : rc, "cannot read '%s'", n->p.base);
 	if (n->p.kind == K_PIPE_RESULT) {

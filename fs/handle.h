@@ -61,6 +61,7 @@ struct rsfs_handle {
 	double started;			/* for pipe_stats_rt */
 	char user[64];
 	int org_admin;			/* the opener may read organization.<view> */
+	int counted;			/* holds one of ws->running_queries */
 	struct rs_err qerr;		/* a failure while reading, for endpoint_errors */
 };
 

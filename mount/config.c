@@ -123,9 +123,9 @@ static int set_limit(struct rs_limits *l, const char *name, const char *value, c
 		unsigned long n = strtoul(value, &end, 10);
 		rc = (*value && !*end && n > 0 && n < 1000000) ? 0 : -EINVAL;
 		if (!rc) {
-			if (name[4] == 'd')
+			if (!strcmp(name, "max_datasources"))
 				l->max_datasources = (unsigned)n;
-			else if (name[4] == 'c' && name[5] == 'o')
+			else if (!strcmp(name, "max_columns"))
 				l->max_columns = (unsigned)n;
 			else
 				l->max_concurrent_queries = (unsigned)n;

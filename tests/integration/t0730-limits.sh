@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 write_config "[limits acme/slow]
 query_timeout = 20ms
+max_concurrent_queries = 1
 [limits acme/small]
 max_result = 1K"
 rs_mount || exit 1
@@ -25,6 +26,13 @@ expect 'a result over max_result fails with EFBIG and names the limit' '
 	fails_with "File too large" cat "$MNT/acme/small/playground/all.csv" &&
 	grep -q "EFBIG result larger than max_result (1024 bytes)" "$MNT/acme/small/.errors" &&
 	is "$(cat "$MNT/acme/small/playground/heavy.csv")" "$(printf "\"s\"\n20263502250000")"
+'
+expect 'past max_concurrent_queries a result fails to open with EAGAIN naming the limit' '
+	printf "SELECT 1 AS one\n" >"$MNT/acme/slow/playground/one.sql" &&
+	exec 3<"$MNT/acme/slow/playground/one.csv" &&
+	fails_with "Resource temporarily unavailable" cat "$MNT/acme/slow/playground/one.csv" &&
+	grep -q "EAGAIN too many queries at once: max_concurrent_queries is 1" "$MNT/acme/slow/.errors" &&
+	exec 3<&- && sleep 0.2 && is "$(tail -n +2 "$MNT/acme/slow/playground/one.csv")" "1"
 '
 expect 'the same queries run within the default limits' '
 	is "$(tail -n +2 "$MNT/acme/web/playground/heavy.csv")" "20263502250000" &&
