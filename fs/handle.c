@@ -172,6 +172,16 @@ int rsfs_check_share(struct rsfs *fs, const struct rsfs_caller *c, const struct 
 	return rc;
 }
 
+/* A definition: types that change go through its FORWARD_QUERY (SPEC 3) */
+int rsfs_apply_def(struct rsfs *fs, struct rsfs_node *n, const char *text, size_t len,
+		   const char *user, struct rs_err *err)
+{
+	if (n->ds && strstr(text, "FORWARD_QUERY") &&
+	    rs_ds_schema_changes_types(n->ds, text, len))
+		return rs_ds_migrate(fs->cat, n->ws, n->p.base, text, len, user, err);
+	return rs_ds_apply(fs->cat, n->ws, n->p.base, text, len, user, NULL, err);
+}
+
 int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_caller *c,
 		   struct rs_err *err)
 {
@@ -184,7 +194,7 @@ int rsfs_doc_apply(struct rsfs *fs, struct rsfs_handle *h, const struct rsfs_cal
 	case K_DS_DEF:
 		rc = rsfs_check_share(fs, c, n, text, len, err);
 		if (!rc)
-			rc = rs_ds_apply(fs->cat, n->ws, n->p.base, text, len, c->user, NULL, err);
+			rc = rsfs_apply_def(fs, n, text, len, c->user, err);
 		break;
 	case K_PIPE_DEF: {
 		if (h->pending && rsfs_pipe_name_taken(fs, n->ws, n->p.base, n->p.folder)) {

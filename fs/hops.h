@@ -16,6 +16,8 @@ int rsfs_pipe_name_taken(struct rsfs *fs, struct rs_ws *ws, const char *base,
 void rsfs_log_request(struct rsfs_handle *h, int code, const struct rs_err *err);
 int rsfs_query_start(struct rsfs *fs, struct rsfs_handle *h, struct rs_err *err);
 int rsfs_query_fill(struct rsfs_handle *h, uint64_t upto, fuse_req_t req, struct rs_err *err);
+int rsfs_apply_def(struct rsfs *fs, struct rsfs_node *n, const char *text, size_t len,
+		   const char *user, struct rs_err *err);
 int rsfs_check_share(struct rsfs *fs, const struct rsfs_caller *c, const struct rsfs_node *n,
 		     const char *text, size_t len, struct rs_err *err);
 int rsfs_ingest_file(struct rsfs *fs, struct rs_ds *ds, int fmt, const char *file,

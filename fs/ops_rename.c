@@ -75,7 +75,7 @@ static int do_rename(struct rsfs *fs, const struct rsfs_caller *c, struct rsfs_n
 			return rc;
 		rc = rsfs_check_share(fs, c, d, text, len, err);
 		if (!rc)
-			rc = rs_ds_apply(fs->cat, d->ws, d->p.base, text, len, c->user, NULL, err);
+			rc = rsfs_apply_def(fs, d, text, len, c->user, err);
 		free(text);
 		if (!rc)
 			unlink(s->backing);

@@ -199,6 +199,16 @@ int rs_ds_has_quarantine(struct rs_ds *ds);
 int rs_ds_apply(struct rs_catalog *c, struct rs_ws *ws, const char *name,
 		const char *text, size_t len, const char *user, int *created,
 		struct rs_err *err);
+/* rs_ds_apply with flags: RS_APPLY_RETYPE lets column types and keys
+ * change (a FORWARD_QUERY migration rewrites every row right after);
+ * RS_APPLY_QUIET logs nothing (the migration logs one 'alter'). */
+#define RS_APPLY_RETYPE 1u
+#define RS_APPLY_QUIET 2u
+int rs_ds_apply_ex(struct rs_catalog *c, struct rs_ws *ws, const char *name,
+		   const char *text, size_t len, const char *user, unsigned flags, int *created,
+		   struct rs_err *err);
+/* Would this datafile text change the type of an existing column? */
+int rs_ds_schema_changes_types(struct rs_ds *d, const char *text, size_t len);
 /* Delete (logs 'delete'). */
 int rs_ds_delete(struct rs_catalog *c, struct rs_ws *ws, const char *name,
 		 const char *user, struct rs_err *err);

@@ -262,6 +262,13 @@ int rs_ds_apply(struct rs_catalog *c, struct rs_ws *w, const char *name,
 		const char *text, size_t len, const char *user, int *created,
 		struct rs_err *err)
 {
+	return rs_ds_apply_ex(c, w, name, text, len, user, 0, created, err);
+}
+
+int rs_ds_apply_ex(struct rs_catalog *c, struct rs_ws *w, const char *name,
+		   const char *text, size_t len, const char *user, unsigned flags, int *created,
+		   struct rs_err *err)
+{
 	char path[PATH_MAX], id[20];
 	struct rs_dsv *v = NULL;
 	struct rs_ds *d;
@@ -286,10 +293,11 @@ int rs_ds_apply(struct rs_catalog *c, struct rs_ws *w, const char *name,
 		struct rs_snapshot *s;
 		int has_rows;
 
-		if ((rc = check_alter(old, v, err)))
+		if (!(flags & RS_APPLY_RETYPE) && (rc = check_alter(old, v, err)))
 			goto unlock_fail;
 		s = rs_table_snapshot(d->data);
-		has_rows = s->rows > 0;
+		/* a migration replaces every row right after: keys may change */
+		has_rows = s->rows > 0 && !(flags & RS_APPLY_RETYPE);
 		rs_snapshot_unref(s);
 		if (has_rows && (!same_text(old->def.sorting_key, v->def.sorting_key) ||
 				 !same_text(old->def.partition_key, v->def.partition_key) ||
@@ -308,7 +316,8 @@ int rs_ds_apply(struct rs_catalog *c, struct rs_ws *w, const char *name,
 		pthread_mutex_unlock(&d->lock);
 		rs_dsv_unref(old);
 		pthread_rwlock_unlock(&c->lock);
-		log_op(w, "alter", d, name, 0, NULL, t0, user);
+		if (!(flags & RS_APPLY_QUIET))
+			log_op(w, "alter", d, name, 0, NULL, t0, user);
 		return 0;
 	}
 	if (w->nds >= w->limits.max_datasources) {
@@ -487,4 +496,22 @@ int rs_ds_truncate(struct rs_catalog *c, struct rs_ds *d, int quarantine,
 	pthread_mutex_unlock(&d->commit_lock);
 	log_op(d->ws, "truncate", d, quarantine ? "" : d->name, rc, err, t0, user);
 	return rc;
+}
+
+int rs_ds_schema_changes_types(struct rs_ds *d, const char *text, size_t len)
+{
+	struct rs_ds_def def;
+	struct rs_dsv *old;
+	int changed = 0;
+
+	if (rs_ds_parse(text, len, &def, NULL))
+		return 0;
+	old = rs_ds_version(d);
+	for (unsigned i = 0; i < def.ncols && !changed; i++) {
+		int j = rs_schema_find(&old->schema, def.cols[i].name);
+		changed = j >= 0 && !rs_type_equal(old->schema.cols[j].type, def.cols[i].type);
+	}
+	rs_dsv_unref(old);
+	rs_ds_def_release(&def);
+	return changed;
 }

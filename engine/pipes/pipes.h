@@ -76,6 +76,11 @@ int rs_cron_match(const char *expr, time_t t);	/* 1 if minute t matches */
 int rs_copy_scheduler_start(struct rs_catalog *c);
 void rs_copy_scheduler_stop(void);
 
+/* Change data source 'name' to a definition whose FORWARD_QUERY maps the
+ * stored rows to its new types (migrate.c). */
+int rs_ds_migrate(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *text,
+		  size_t len, const char *user, struct rs_err *err);
+
 /* Run the cases of a tests/<pipe>.yaml (ptest.c) and append the report. */
 int rs_pipe_tests_run(struct rs_catalog *c, struct rs_ws *ws, const char *name, const char *pipe,
 		      size_t plen, const char *yaml, size_t ylen, struct rs_buf *out,

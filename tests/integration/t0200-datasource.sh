@@ -59,6 +59,18 @@ expect 'a type change without FORWARD_QUERY is refused' '
 	grep -q "column .n.: cannot change type from UInt32 to String without FORWARD_QUERY" "$MNT/acme/web/.errors" &&
 	cmp v2.datasource "$DS/events.datasource"
 '
+expect 'FORWARD_QUERY migrates the stored rows to new types; a failing one changes nothing' '
+	printf "SCHEMA >\n    \`id\` String,\n    \`amount\` String\n" >"$DS/mig.datasource" &&
+	printf "1,10.5\n2,20\n" >>"$DS/mig.csv" &&
+	printf "SCHEMA >\n    \`id\` UInt32,\n    \`amount\` Float64,\n    \`note\` String DEFAULT '"'"'migrated'"'"'\n\nFORWARD_QUERY >\n    SELECT toUInt32(id) AS id, toFloat64(amount) * 2 AS amount\n" >mig2.datasource &&
+	cp mig2.datasource "$DS/mig.datasource" &&
+	is "$(cat "$DS/mig.csv")" "$(printf "\"id\",\"amount\",\"note\"\n1,21,\"migrated\"\n2,40,\"migrated\"")" &&
+	grep -q "\"alter\",\"t_[0-9a-f]*\",\"mig\",\"ok\",[0-9.e-]*,\\\\N,\"[0-9A-Z]*\",\"[0-9A-Z]*\",\\\\N,2,0" "$MNT/acme/web/tinybird/datasources_ops_log.csv" &&
+	printf "SCHEMA >\n    \`id\` String,\n    \`amount\` Float64\n\nFORWARD_QUERY >\n    SELECT nosuchfn(id) AS id, amount\n" >mig3.datasource &&
+	fails_with "Invalid argument" cp mig3.datasource "$DS/mig.datasource" &&
+	grep -q "unknown function .nosuchfn. (in FORWARD_QUERY)" "$MNT/acme/web/.errors" &&
+	cmp mig2.datasource "$DS/mig.datasource" && is "$(tail -n +2 "$DS/mig.csv" | wc -l)" "2"
+'
 expect 'sed -i edits a definition (scratch file renamed over it)' '
 	sed -i "s/Page views/Page views, edited/" "$DS/events.datasource" &&
 	grep -q "Page views, edited" "$DS/events.datasource" &&
