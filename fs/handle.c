@@ -388,6 +388,12 @@ int rsfs_query_fill(struct rsfs_handle *h, uint64_t upto, fuse_req_t req, struct
 			if ((rc = rs_writer_footer(&h->qw, &st, &h->spool)))
 				return rc;
 			h->eof = 1;
+			/* done running: it no longer counts against
+			 * max_concurrent_queries (release comes later, async) */
+			if (h->counted) {
+				__atomic_sub_fetch(&h->node.ws->running_queries, 1, __ATOMIC_SEQ_CST);
+				h->counted = 0;
+			}
 			break;
 		}
 		if ((rc = rs_writer_rows(&h->qw, cols, 0, n, &h->spool)))
