@@ -168,17 +168,29 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 		return 0;
 	case A_UNIQ: {
 		struct uset *u = a->ext;
+		uint64_t hk[UNIQ_BATCH];
+		uint32_t hg[UNIQ_BATCH];
 
-		for (size_t i = 0; i < n; i++) {
-			size_t r = rs_vrow(&args[0], ROW(i));
-			uint32_t g = gid[ROW(i)];
+		/* hash a batch, prefetch its slots, then insert: the set is
+		 * larger than the caches, so the misses overlap */
+		for (size_t i0 = 0; i0 < n; i0 += UNIQ_BATCH) {
+			size_t m = 0, end = i0 + UNIQ_BATCH < n ? i0 + UNIQ_BATCH : n;
 
-			if (c0->nulls && c0->nulls[r])
-				continue;
-			rc = rs_uset_add(a, u, rs_agg_row_hash(a, args, ROW(i)), g);
-			if (rc < 0)
-				return rc;
-			*ST(uint64_t, g) += (uint64_t)rc;
+			for (size_t i = i0; i < end; i++) {
+				size_t r = rs_vrow(&args[0], ROW(i));
+
+				if (c0->nulls && c0->nulls[r])
+					continue;
+				hk[m] = rs_agg_row_hash(a, args, ROW(i));
+				hg[m++] = gid[ROW(i)];
+			}
+			rs_uset_prefetch(u, hk, hg, m);
+			for (size_t j = 0; j < m; j++) {
+				rc = rs_uset_add(a, u, hk[j], hg[j]);
+				if (rc < 0)
+					return rc;
+				*ST(uint64_t, hg[j]) += (uint64_t)rc;
+			}
 		}
 		return 0;
 	}

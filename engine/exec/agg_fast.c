@@ -34,6 +34,16 @@ static uint64_t unmix(uint64_t h)
 	return h;
 }
 
+void rs_uset_prefetch(const struct uset *u, const uint64_t *rowhash, const uint32_t *g, size_t n)
+{
+	if (!u->cap)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = rs_hash_mix(rowhash[i] ^ ((uint64_t)g[i] * UNIQ_G));
+		__builtin_prefetch(&u->k[(key ? key : 1) & (u->cap - 1)]);
+	}
+}
+
 int rs_uset_add(struct rs_agg *a, struct uset *u, uint64_t rowhash, uint32_t g)
 {
 	uint64_t key = rs_hash_mix(rowhash ^ ((uint64_t)g * UNIQ_G));
@@ -296,19 +306,30 @@ int rs_agg_merge(struct rs_agg *a, uint8_t *dst, struct rs_agg *b, uint8_t *src,
 	}
 	if (kind == A_UNIQ) {
 		struct uset *su = b->ext, *du = a->ext;
+		uint64_t hk[UNIQ_BATCH];
+		uint32_t hg[UNIQ_BATCH];
 
-		for (size_t p = 0; su && p < su->cap; p++) {
-			uint32_t g;
-			int rc;
+		for (size_t p0 = 0; su && p0 < su->cap; p0 += UNIQ_BATCH) {
+			size_t m = 0, end = p0 + UNIQ_BATCH < su->cap ? p0 + UNIQ_BATCH : su->cap;
 
-			if (!su->k[p])
-				continue;
-			g = su->g[p];
-			rc = rs_uset_add(a, du, unmix(su->k[p]) ^ ((uint64_t)g * UNIQ_G), map[g]);
-			if (rc < 0)
-				return rc;
-			if (rc)
-				(*(uint64_t *)(dst + (size_t)map[g] * sz))++;
+			for (size_t p = p0; p < end; p++) {
+				uint32_t g;
+
+				if (!su->k[p])
+					continue;
+				g = su->g[p];
+				hk[m] = unmix(su->k[p]) ^ ((uint64_t)g * UNIQ_G);
+				hg[m++] = map[g];
+			}
+			rs_uset_prefetch(du, hk, hg, m);
+			for (size_t j = 0; j < m; j++) {
+				int rc = rs_uset_add(a, du, hk[j], hg[j]);
+
+				if (rc < 0)
+					return rc;
+				if (rc)
+					(*(uint64_t *)(dst + (size_t)hg[j] * sz))++;
+			}
 		}
 	}
 	return 0;

@@ -68,6 +68,9 @@ int rs_hset_add(struct rs_agg *a, struct hset *s, uint64_t h);
 int rs_agg_upd_fast(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs_vec *args,
 		    const uint32_t *sel, size_t n);
 int rs_uset_add(struct rs_agg *a, struct uset *u, uint64_t rowhash, uint32_t g);
+/* Prefetch the set slots of n row hashes (groups g[]) about to be added. */
+void rs_uset_prefetch(const struct uset *u, const uint64_t *rowhash, const uint32_t *g, size_t n);
+#define UNIQ_BATCH 64
 double rs_qselect(double *v, size_t n, size_t k);
 int rs_agg_merge(struct rs_agg *a, uint8_t *dst, struct rs_agg *b, uint8_t *src,
 		 const uint32_t *map, size_t n);
