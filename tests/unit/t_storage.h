@@ -1,33 +1,16 @@
 /*
- * t_storage.h - shared by the part unit tests: a scratch directory, one
- * generated column of every physical kind (NROWS rows, deterministic), and
- * helpers to write a part from columns and read a column back.
+ * t_storage.h - shared by test_storage.c and test_storage_errors.c: one
+ * generated column of every physical kind (NROWS rows, deterministic) and
+ * row comparison. Part helpers are in t_part.h.
  */
 #ifndef RS_TESTS_T_STORAGE_H
 #define RS_TESTS_T_STORAGE_H
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "../../engine/base/err.h"
-#include "../../engine/base/util.h"
-#include "../../engine/storage/part.h"
-#include "../../engine/types/column.h"
-#include "../../engine/types/schema.h"
-#include "../../engine/types/type.h"
-#include "t.h"
+#include "t_part.h"
 
-#define T_UNUSED __attribute__((unused))
-
-static char tmpdir[64];
 static uint64_t rng = 42;
 
 static uint64_t rnd(void)
@@ -36,37 +19,6 @@ static uint64_t rnd(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return rng * 0x2545f4914f6cdd1dull;
-}
-
-T_UNUSED static struct rs_type *ty(const char *s)
-{
-	struct rs_type *t = NULL;
-	struct rs_err err = { 0 };
-
-	if (rs_type_parse(s, &t, &err)) {
-		fprintf(stderr, "cannot parse '%s': %s\n", s, err.msg);
-		exit(2);
-	}
-	return t;
-}
-
-T_UNUSED static void path_of(char *out, size_t n, const char *name)
-{
-	snprintf(out, n, "%s/%s", tmpdir, name);
-}
-
-T_UNUSED static long file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) < 0 ? -1 : (long)st.st_size;
-}
-
-T_UNUSED static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
 }
 
 /* ---- row equality ---- */
@@ -368,38 +320,6 @@ T_UNUSED static void free_all(void)
 	rs_schema_release(&schema);
 	rs_schema_release(&sub);
 	free(big);
-}
-
-T_UNUSED static int write_part(const char *dir, const struct rs_schema *sc, const struct rs_col *cs,
-		      size_t n, const size_t *chunks, struct rs_err *err)
-{
-	struct rs_part_writer *w;
-	size_t at = 0;
-	int rc = rs_part_writer_open(dir, sc, &w, err);
-
-	if (rc)
-		return rc;
-	for (size_t k = 0; at < n; k++) {
-		size_t take = chunks && chunks[k] ? chunks[k] : n - at;
-		take = take < n - at ? take : n - at;
-		if ((rc = rs_part_writer_add(w, cs, at, take, err))) {
-			rs_part_writer_abort(w);
-			return rc;
-		}
-		at += take;
-	}
-	return rs_part_writer_finish(w, err);
-}
-
-/* Read all granules of column c of p into out (initialised by the caller). */
-T_UNUSED static int read_all(struct rs_part *p, unsigned c, struct rs_col *out, struct rs_err *err)
-{
-	int rc;
-
-	for (unsigned g = 0; g < rs_part_ngranules(p); g++)
-		if ((rc = rs_part_read(p, c, g, out, err)))
-			return rc;
-	return 0;
 }
 
 #endif

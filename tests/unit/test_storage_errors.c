@@ -5,19 +5,6 @@
  */
 #include "t_storage.h"
 
-static void flip_byte(const char *path, long off)
-{
-	int fd = open(path, O_RDWR);
-	unsigned char b;
-
-	if (pread(fd, &b, 1, off) == 1) {
-		b ^= 0x5a;
-		if (pwrite(fd, &b, 1, off) != 1)
-			perror("pwrite");
-	}
-	close(fd);
-}
-
 static void test_corrupt_column(void)
 {
 	struct rs_err err = { 0 };
