@@ -42,4 +42,13 @@ uint64_t rs_now_ns(void);		/* CLOCK_MONOTONIC */
 int64_t rs_wall_time(void);		/* time(NULL) */
 double rs_wall_time_f(void);		/* CLOCK_REALTIME in seconds */
 
+/* Value of hexadecimal digit c (either case), or -1. */
+static inline int rs_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 #endif

@@ -256,16 +256,6 @@ static inline const unsigned char *ws(const unsigned char *p, const unsigned cha
 	return p;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The code unit of the \uXXXX at p (p[0] == '\\'), or -1. */
 static long hex4(const unsigned char *p, const unsigned char *end)
 {
@@ -275,7 +265,7 @@ static long hex4(const unsigned char *p, const unsigned char *end)
 	if (end - p < 6 || p[1] != 'u')
 		return -1;
 	for (i = 2; i < 6; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = rs_hex_digit(p[i])) < 0)
 			return -1;
 		v = v << 4 | h;
 	}

@@ -3,6 +3,7 @@
  * identifiers, string escapes (\n \t \\ \' '' \xHH \0), numbers.
  */
 #include "lexer.h"
+#include "../base/util.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -25,14 +26,6 @@ static void newline(struct rs_lexer *lx, const char *p)
 {
 	lx->line++;
 	lx->line_start = p + 1;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* Quoted text starting at lx->p (the quote); decoded into t->val. */
@@ -74,8 +67,8 @@ static int quoted(struct rs_lexer *lx, struct rs_tok *t, char q, struct rs_err *
 			case 'e': out[n++] = 27; break;
 			case '0': out[n++] = 0; break;
 			case 'x':
-				if (hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-					out[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+				if (rs_hex_digit(p[1]) >= 0 && rs_hex_digit(p[2]) >= 0) {
+					out[n++] = (char)(rs_hex_digit(p[1]) * 16 + rs_hex_digit(p[2]));
 					p += 2;
 					break;
 				}

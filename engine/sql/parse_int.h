@@ -33,6 +33,8 @@ int ps_accept_kw(struct rs_parser *p, const char *kw);
 int ps_accept_op(struct rs_parser *p, const char *op);
 /* Error "unexpected ..." at the current token; returns -EINVAL. */
 int ps_unexpected(struct rs_parser *p);
+/* ASC/DESC and NULLS FIRST/LAST after an ORDER BY expression (parse_select.c). */
+int ps_order_dir(struct rs_parser *p, struct rs_order *o);
 int ps_expect_kw(struct rs_parser *p, const char *kw);
 int ps_expect_op(struct rs_parser *p, const char *op);
 /* Reserved words that cannot be implicit aliases or bare identifiers. */

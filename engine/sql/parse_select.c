@@ -183,6 +183,25 @@ static int from_clause(struct rs_parser *p, struct rs_sel *s)
 	}
 }
 
+/* The direction and NULLS placement after an ORDER BY expression. */
+int ps_order_dir(struct rs_parser *p, struct rs_order *o)
+{
+	o->nulls_first = -1;
+	if (ps_accept_kw(p, "DESC") || ps_accept_kw(p, "DESCENDING"))
+		o->desc = 1;
+	else if (!ps_accept_kw(p, "ASC"))
+		ps_accept_kw(p, "ASCENDING");
+	if (ps_accept_kw(p, "NULLS")) {
+		if (ps_accept_kw(p, "FIRST"))
+			o->nulls_first = 1;
+		else if (ps_accept_kw(p, "LAST"))
+			o->nulls_first = 0;
+		else
+			return ps_unexpected(p);
+	}
+	return 0;
+}
+
 static int order_list(struct rs_parser *p, struct rs_order **v, unsigned *n)
 {
 	int rc;
@@ -192,19 +211,8 @@ static int order_list(struct rs_parser *p, struct rs_order **v, unsigned *n)
 
 		if ((rc = ps_expr(p, &o->e)))
 			return rc;
-		o->nulls_first = -1;
-		if (ps_accept_kw(p, "DESC") || ps_accept_kw(p, "DESCENDING"))
-			o->desc = 1;
-		else if (!ps_accept_kw(p, "ASC"))
-			ps_accept_kw(p, "ASCENDING");
-		if (ps_accept_kw(p, "NULLS")) {
-			if (ps_accept_kw(p, "FIRST"))
-				o->nulls_first = 1;
-			else if (ps_accept_kw(p, "LAST"))
-				o->nulls_first = 0;
-			else
-				return ps_unexpected(p);
-		}
+		if ((rc = ps_order_dir(p, o)))
+			return rc;
 		if (ps_is_kw(ps_peek(p, 0), "COLLATE") || (ps_is_kw(ps_peek(p, 0), "WITH") &&
 		    ps_is_kw(ps_peek(p, 1), "FILL"))) {
 			struct rs_tok *t = ps_peek(p, 0);

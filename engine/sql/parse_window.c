@@ -97,19 +97,8 @@ int ps_window(struct rs_parser *p, struct rs_window *w)
 				return rc;
 			o = rs_arena_push(p->a, &w->order, &w->norder, sizeof(*o));
 			o->e = a;
-			o->nulls_first = -1;
-			if (ps_accept_kw(p, "DESC") || ps_accept_kw(p, "DESCENDING"))
-				o->desc = 1;
-			else if (!ps_accept_kw(p, "ASC"))
-				ps_accept_kw(p, "ASCENDING");
-			if (ps_accept_kw(p, "NULLS")) {
-				if (ps_accept_kw(p, "FIRST"))
-					o->nulls_first = 1;
-				else if (ps_accept_kw(p, "LAST"))
-					o->nulls_first = 0;
-				else
-					return ps_unexpected(p);
-			}
+			if ((rc = ps_order_dir(p, o)))
+				return rc;
 		} while (ps_accept_op(p, ","));
 	}
 	if ((ps_is_kw(ps_peek(p, 0), "ROWS") || ps_is_kw(ps_peek(p, 0), "RANGE")) &&

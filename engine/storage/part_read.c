@@ -337,26 +337,17 @@ static int col_fd(struct rs_part *p, unsigned col, struct rs_err *err)
 	return fd;
 }
 
-int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
-		 struct rs_err *err)
+/* Read granule g of column col into a padded buffer *bufp (the caller
+ * frees it) and point cur at it. */
+static int load_granule(struct rs_part *p, unsigned col, unsigned g, struct rs_block_cur *cur,
+			uint8_t **bufp, struct rs_err *err)
 {
-	struct rs_block_cur cur;
-	uint64_t off, size;
-	size_t n0 = dst->n;
+	uint64_t off = p->cols[col].offs[g], size = p->cols[col].offs[g + 1] - off;
 	uint8_t *buf;
 	int fd, rc;
 
-	if (col >= p->schema.ncols || g >= p->ngran)
-		return rs_errf(err, -EINVAL, "no granule %u of column %u in part '%s'", g, col,
-			       p->dir);
-	if (dst->type != p->schema.cols[col].type &&
-	    !rs_type_equal(dst->type, p->schema.cols[col].type))
-		return rs_errf(err, -EINVAL, "column '%s' is read into a column of another type",
-			       p->schema.cols[col].name);
 	if ((fd = col_fd(p, col, err)) < 0)
 		return fd;
-	off = p->cols[col].offs[g];
-	size = p->cols[col].offs[g + 1] - off;
 	buf = malloc(size + RS_BLOCK_PAD);
 	if (!buf)
 		return rs_errf(err, -ENOMEM, "out of memory reading '%s'", p->cols[col].path);
@@ -369,16 +360,43 @@ int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst
 		return rs_errf(err, rc, "cannot read '%s': %s", p->cols[col].path, strerror(-rc));
 	}
 	memset(buf + size, 0, RS_BLOCK_PAD);
-	cur.file = p->cols[col].path;
-	cur.base = off;
-	cur.p = buf;
-	cur.len = size;
-	cur.pos = 0;
+	cur->file = p->cols[col].path;
+	cur->base = off;
+	cur->p = buf;
+	cur->len = size;
+	cur->pos = 0;
+	*bufp = buf;
+	return 0;
+}
+
+/* The granule was decoded but bytes are left over. */
+static int trailing(const struct rs_block_cur *cur, struct rs_err *err)
+{
+	return rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s", cur->file,
+		       (unsigned long long)(cur->base + cur->pos), "trailing data in granule");
+}
+
+int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
+		 struct rs_err *err)
+{
+	struct rs_block_cur cur;
+	size_t n0 = dst->n;
+	uint8_t *buf;
+	int rc;
+
+	if (col >= p->schema.ncols || g >= p->ngran)
+		return rs_errf(err, -EINVAL, "no granule %u of column %u in part '%s'", g, col,
+			       p->dir);
+	if (dst->type != p->schema.cols[col].type &&
+	    !rs_type_equal(dst->type, p->schema.cols[col].type))
+		return rs_errf(err, -EINVAL, "column '%s' is read into a column of another type",
+			       p->schema.cols[col].name);
+	if ((rc = load_granule(p, col, g, &cur, &buf, err)))
+		return rc;
 	rc = rs_codec_get_col(&cur, dst, p->grows[g], err);
 	if (!rc && cur.pos != cur.len) {
 		rs_col_truncate(dst, n0);
-		rc = rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s", cur.file,
-			     (unsigned long long)(off + cur.pos), "trailing data in granule");
+		rc = trailing(&cur, err);
 	}
 	free(buf);
 	return rc;
@@ -389,9 +407,8 @@ int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *co
 {
 	struct rs_block_cur cur;
 	const struct rs_type *t;
-	uint64_t off, size;
 	uint8_t *buf;
-	int fd, rc;
+	int rc;
 
 	if (col >= p->schema.ncols || g >= p->ngran)
 		return rs_errf(err, -EINVAL, "no granule %u of column %u in part '%s'", g, col,
@@ -401,32 +418,12 @@ int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *co
 	    rs_type_phys(dict->type) != RS_PHYS_STRING || dict->nulls)
 		return rs_errf(err, -EINVAL, "column '%s' has no dictionary view",
 			       p->schema.cols[col].name);
-	if ((fd = col_fd(p, col, err)) < 0)
-		return fd;
-	off = p->cols[col].offs[g];
-	size = p->cols[col].offs[g + 1] - off;
-	buf = malloc(size + RS_BLOCK_PAD);
-	if (!buf)
-		return rs_errf(err, -ENOMEM, "out of memory reading '%s'", p->cols[col].path);
-	rc = rs_pread_all(fd, buf, size, (off_t)off);
-	if (rc) {
-		free(buf);
-		if (rc == -EIO)
-			return rs_errf(err, rc, "short read of '%s' at offset %llu",
-				       p->cols[col].path, (unsigned long long)off);
-		return rs_errf(err, rc, "cannot read '%s': %s", p->cols[col].path, strerror(-rc));
-	}
-	memset(buf + size, 0, RS_BLOCK_PAD);
-	cur.file = p->cols[col].path;
-	cur.base = off;
-	cur.p = buf;
-	cur.len = size;
-	cur.pos = 0;
+	if ((rc = load_granule(p, col, g, &cur, &buf, err)))
+		return rc;
 	rc = rs_codec_get_str_codes(&cur, codes, dict, p->grows[g], err);
 	if (rc >= 0 && cur.pos != cur.len) {
 		rs_col_reset(dict);
-		rc = rs_errf(err, -EIO, "corrupt block in '%s' at offset %llu: %s", cur.file,
-			     (unsigned long long)(off + cur.pos), "trailing data in granule");
+		rc = trailing(&cur, err);
 	}
 	free(buf);
 	return rc;

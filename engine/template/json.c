@@ -3,6 +3,7 @@
  * and values back to JSON text. Depth is bounded by RS_TMPL_MAX_NEST.
  */
 #include "tmpl_int.h"
+#include "../base/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,13 +26,9 @@ static int hex4(const char *p, unsigned *v)
 {
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
-		int ch = p[i], d;
+		int d = rs_hex_digit(p[i]);
 
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if ((ch | 32) >= 'a' && (ch | 32) <= 'f')
-			d = (ch | 32) - 'a' + 10;
-		else
+		if (d < 0)
 			return -1;
 		*v = *v * 16 + (unsigned)d;
 	}

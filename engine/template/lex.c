@@ -4,6 +4,7 @@
  * Newlines count as blanks; the line is tracked for messages.
  */
 #include "tmpl_int.h"
+#include "../base/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,14 +35,6 @@ int rs_tmpl_tok_is(const struct rs_tk *t, const char *s)
 	size_t n = strlen(s);
 
 	return (t->kind == TK_OP || t->kind == TK_NAME) && t->len == n && !memcmp(t->p, s, n);
-}
-
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
 static int put_utf8(char *o, unsigned cp)
@@ -121,9 +114,9 @@ static int lex_string(struct rs_tlex *lx, const char *q, int raw)
 
 			p++;
 			for (int k = 0; k < digits; k++, p++) {
-				if (p >= lx->end || hexval(*p) < 0)
+				if (p >= lx->end || rs_hex_digit(*p) < 0)
 					return lex_err(lx, "truncated escape in string");
-				v = v * 16 + (unsigned)hexval(*p);
+				v = v * 16 + (unsigned)rs_hex_digit(*p);
 			}
 			if (digits == 2) {
 				o[n++] = (char)v;
@@ -164,14 +157,14 @@ static int lex_number(struct rs_tlex *lx)
 		uint64_t v = 0;
 
 		p += 2;
-		if (p >= lx->end || hexval(*p) < 0)
+		if (p >= lx->end || rs_hex_digit(*p) < 0)
 			return lex_err(lx, "invalid number");
-		for (; p < lx->end && (hexval(*p) >= 0 || *p == '_'); p++) {
+		for (; p < lx->end && (rs_hex_digit(*p) >= 0 || *p == '_'); p++) {
 			if (*p == '_')
 				continue;
 			if (v >> 59)
 				return lex_err(lx, "integer too large");
-			v = v * 16 + (unsigned)hexval(*p);
+			v = v * 16 + (unsigned)rs_hex_digit(*p);
 		}
 		if (v > INT64_MAX)
 			return lex_err(lx, "integer too large");

@@ -2,21 +2,11 @@
  * params.c - request parameters from a query string ("a=1&b=x%20y").
  */
 #include "tmpl_int.h"
+#include "../base/util.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* URL-decode s[0..n) into o (NUL-terminated); returns the end of o. */
 static char *decode(const char *s, size_t n, char *o)
@@ -24,8 +14,8 @@ static char *decode(const char *s, size_t n, char *o)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			*o++ = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-			*o++ = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
+		} else if (s[i] == '%' && i + 2 < n && rs_hex_digit(s[i + 1]) >= 0 && rs_hex_digit(s[i + 2]) >= 0) {
+			*o++ = (char)(rs_hex_digit(s[i + 1]) * 16 + rs_hex_digit(s[i + 2]));
 			i += 2;
 		} else {
 			*o++ = s[i];

@@ -204,17 +204,6 @@ static int parse_decimal(const char *s, size_t len, unsigned prec, unsigned scal
  * UUID, Bool
  */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Memory layout as ClickHouse's UInt128: bytes 0..7 = first 16 hex digits
  * (native uint64), bytes 8..15 = last 16 hex digits. ClickHouse orders
@@ -235,7 +224,7 @@ static int parse_uuid(const char *s, size_t len, unsigned char out[16])
 				return -EINVAL;
 			continue;
 		}
-		if ((h = hexval(s[i])) < 0)
+		if ((h = rs_hex_digit(s[i])) < 0)
 			return -EINVAL;
 		half[nd / 16] = half[nd / 16] << 4 | (uint64_t)h;
 		nd++;
@@ -302,8 +291,8 @@ static int unquote(const char *s, size_t len, char *out, size_t *olen, size_t *e
 			case 'a': c = '\a'; break;
 			case 'v': c = '\v'; break;
 			case 'x':
-				if (i + 1 < len && hexval(s[i]) >= 0 && hexval(s[i + 1]) >= 0) {
-					c = (char)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+				if (i + 1 < len && rs_hex_digit(s[i]) >= 0 && rs_hex_digit(s[i + 1]) >= 0) {
+					c = (char)(rs_hex_digit(s[i]) << 4 | rs_hex_digit(s[i + 1]));
 					i += 2;
 				}
 				break;
