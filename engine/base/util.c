@@ -266,3 +266,22 @@ double rs_wall_time_f(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+const char *rs_find(const char *s, size_t n, const char *pat, size_t m)
+{
+	const char *p = s, *end;
+
+	if (m == 0)
+		return s;
+	if (m > n)
+		return NULL;
+	if (m == 1)
+		return memchr(s, pat[0], n);
+	end = s + n - m + 1;	/* last start + 1 */
+	while ((p = memchr(p, pat[0], (size_t)(end - p)))) {
+		if (p[m - 1] == pat[m - 1] && !memcmp(p + 1, pat + 1, m - 2))
+			return p;
+		p++;
+	}
+	return NULL;
+}

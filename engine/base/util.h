@@ -51,4 +51,12 @@ static inline int rs_hex_digit(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/*
+ * First occurrence of pat[0..m) in s[0..n), or NULL (s when m == 0).
+ * For the short needles of LIKE '%x%' and position(): memchr for the first
+ * byte, then the last byte, then the rest; glibc's memmem costs about twice
+ * as much on short haystacks.
+ */
+const char *rs_find(const char *s, size_t n, const char *pat, size_t m);
+
 #endif

@@ -107,8 +107,14 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 				if (!c0->nulls[rs_vrow(&args[0], ROW(i))])
 					(*ST(uint64_t, gid[ROW(i)]))++;
 		} else {
-			for (size_t i = 0; i < n; i++)
-				(*ST(uint64_t, gid[ROW(i)]))++;
+			uint64_t *restrict st = (uint64_t *)states;	/* state_size 8 */
+
+			if (sel)
+				for (size_t i = 0; i < n; i++)
+					st[gid[sel[i]]]++;
+			else
+				for (size_t i = 0; i < n; i++)
+					st[gid[i]]++;
 		}
 		return 0;
 	case A_SUM: case A_AVG: {
@@ -181,7 +187,7 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 
 				if (c0->nulls && c0->nulls[r])
 					continue;
-				hk[m] = rs_agg_row_hash(a, args, ROW(i));
+				hk[m] = a->rowh ? a->rowh[ROW(i)] : rs_agg_row_hash(a, args, ROW(i));
 				hg[m++] = gid[ROW(i)];
 			}
 			rs_uset_prefetch(u, hk, hg, m);
@@ -200,7 +206,8 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 
 			if (c0->nulls && c0->nulls[r])
 				continue;
-			if (rs_hset_add(a, ST(struct hset, gid[ROW(i)]), rs_agg_row_hash(a, args, ROW(i))))
+			if (rs_hset_add(a, ST(struct hset, gid[ROW(i)]),
+					a->rowh ? a->rowh[ROW(i)] : rs_agg_row_hash(a, args, ROW(i))))
 				return -ENOMEM;
 		}
 		return 0;

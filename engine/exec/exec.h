@@ -272,6 +272,8 @@ struct rs_agg {
 						 * for groups that saw no value (op_agg) */
 	void *ext;				/* per-aggregate shared data (uniqExact set) */
 	int64_t mem;
+	const uint64_t *rowh;			/* uniq: value hashes of this chunk's rows,
+						 * per row (from a dictionary), or NULL */
 };
 
 /*

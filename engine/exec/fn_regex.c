@@ -240,7 +240,7 @@ static int msa_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size
 			size_t nl;
 			const char *ns = rs_col_str(nd->child, k, &nl);
 
-			m = !nl || memmem(s, len, ns, nl) != NULL;
+			m = rs_find(s, len, ns, nl) != NULL;
 		}
 		if (rs_col_push_fixed(out, &m))
 			return rs_fn_nomem(q);

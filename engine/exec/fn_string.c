@@ -110,7 +110,7 @@ static int s_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, size_t
 			case S_STARTS: t[i] = la >= lb && !memcmp(sa, sb, lb); break;
 			case S_ENDS: t[i] = la >= lb && !memcmp(sa + la - lb, sb, lb); break;
 			default: {
-				const char *p = lb ? memmem(sa, la, sb, lb) : sa;
+				const char *p = rs_find(sa, la, sb, lb);
 				t[i] = p ? p - sa + 1 : 0;
 			}
 			}
@@ -362,7 +362,7 @@ static int like_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, siz
 		case 0: m = len == l->len && !memcmp(s, l->pat, len); break;
 		case 1: m = len >= l->len && !memcmp(s, l->pat, l->len); break;
 		case 2: m = len >= l->len && !memcmp(s + len - l->len, l->pat, l->len); break;
-		case 3: m = memmem(s, len, l->pat, l->len) != NULL; break;
+		case 3: m = rs_find(s, len, l->pat, l->len) != NULL; break;
 		default: m = like_general(s, len, l->pat, l->len, l->ci);
 		}
 		d[i] = (uint8_t)(m ^ l->neg);

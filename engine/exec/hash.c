@@ -224,12 +224,147 @@ static int key_eq(const struct rs_keyset *ks, const struct rs_vec *v, size_t r, 
 	return 1;
 }
 
+/* Append key row r of v as id ks->n and put it in slot p. */
+static int insert_at(struct rs_keyset *ks, const struct rs_vec *v, size_t r, size_t p, uint64_t h)
+{
+	if (ks->n >= UINT32_MAX - 1)
+		return rs_errf(ks->q->err, -ENOMEM, "too many distinct keys");
+	for (unsigned k = 0; k < ks->nk; k++) {
+		const struct rs_col *c = v[k].c;
+		size_t i = rs_vrow(&v[k], r);
+		int rc;
+
+		if (c->nulls || ks->keys[k].nulls || c->child || ks->keys[k].child ||
+		    c->width != ks->keys[k].width || !c->type ||
+		    (!c->width && rs_type_phys(c->type) != RS_PHYS_STRING))
+			rc = rs_col_append(&ks->keys[k], c, i, 1);
+		else if (c->width)	/* plain fixed and String: no type dispatch */
+			rc = rs_col_push_fixed(&ks->keys[k], c->data + i * c->width);
+		else
+			rc = rs_col_push_str(&ks->keys[k], (const char *)c->bytes + c->offs[i],
+					     (size_t)(c->offs[i + 1] - c->offs[i]));
+		if (rc)
+			return rs_errf(ks->q->err, -ENOMEM, "out of memory");
+	}
+	ks->slot_h[p] = h;
+	ks->slot_id[p] = (uint32_t)++ks->n;
+	return 0;
+}
+
+/* rs_keyset_add for one String key without NULLs: compares inline. */
+static int add_str1(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,
+		    uint32_t *ids, size_t *added)
+{
+	const struct rs_col *a = v->c;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *sa = a->bytes + a->offs[i];
+		uint64_t la = a->offs[i + 1] - a->offs[i];
+		const struct rs_col *b = &ks->keys[0];
+		size_t mask, p;
+		uint32_t id;
+
+		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))
+			return rc;
+		if (i && h[i] == h[i - 1] && la == a->offs[i] - a->offs[i - 1] &&
+		    !memcmp(sa, a->bytes + a->offs[i - 1], la)) {
+			ids[i] = ids[i - 1];	/* runs of one key (sorted data) */
+			continue;
+		}
+		mask = ks->cap - 1;
+		for (p = h[i] & mask; (id = ks->slot_id[p]); p = (p + 1) & mask) {
+			if (ks->slot_h[p] == h[i] && b->offs[id] - b->offs[id - 1] == la &&
+			    !memcmp(sa, b->bytes + b->offs[id - 1], la))
+				break;
+		}
+		if (id) {
+			ids[i] = id - 1;
+			continue;
+		}
+		if ((rc = insert_at(ks, v, i, p, h[i])))
+			return rc;
+		ids[i] = (uint32_t)(ks->n - 1);
+		++*added;
+	}
+	return 0;
+}
+
+/* rs_keyset_add for one fixed-width key of W bytes without NULLs. */
+#define ADD_FIXED1(NAME, T)								\
+static int NAME(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,	\
+		uint32_t *ids, size_t *added)						\
+{											\
+	const T *a = (const T *)v->c->data;						\
+	int rc;										\
+											\
+	for (size_t i = 0; i < n; i++) {						\
+		const T *b = (const T *)ks->keys[0].data;				\
+		size_t mask, p;								\
+		uint32_t id;								\
+											\
+		if (i && a[i] == a[i - 1]) {						\
+			ids[i] = ids[i - 1];	/* runs of one key (sorted data) */	\
+			continue;							\
+		}									\
+		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))			\
+			return rc;							\
+		mask = ks->cap - 1;							\
+		for (p = h[i] & mask; (id = ks->slot_id[p]); p = (p + 1) & mask)	\
+			if (b[id - 1] == a[i])						\
+				break;							\
+		if (id) {								\
+			ids[i] = id - 1;						\
+			continue;							\
+		}									\
+		if ((rc = insert_at(ks, v, i, p, h[i])))				\
+			return rc;							\
+		ids[i] = (uint32_t)(ks->n - 1);						\
+		++*added;								\
+	}										\
+	return 0;									\
+}
+ADD_FIXED1(add_fixed1_u8, uint8_t)
+ADD_FIXED1(add_fixed1_u16, uint16_t)
+ADD_FIXED1(add_fixed1_u32, uint32_t)
+ADD_FIXED1(add_fixed1_u64, uint64_t)
+
 int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,
 		  uint32_t *ids, size_t *nnew)
 {
 	size_t added = 0;
 	int rc;
 
+	if (ks->nk == 1 && !v->is_const && !v->c->nulls && !ks->keys[0].nulls && v->c->width &&
+	    v->c->width == ks->keys[0].width && !ks->keys[0].child &&
+	    rs_type_phys(v->c->type) == RS_PHYS_FIXED) {
+		int (*f)(struct rs_keyset *, const struct rs_vec *, size_t, const uint64_t *,
+			 uint32_t *, size_t *) = NULL;
+
+		switch (v->c->width) {
+		case 1: f = add_fixed1_u8; break;
+		case 2: f = add_fixed1_u16; break;
+		case 4: f = add_fixed1_u32; break;
+		case 8: f = add_fixed1_u64; break;
+		}
+		if (f) {
+			if ((rc = f(ks, v, n, h, ids, &added)))
+				return rc;
+			if (nnew)
+				*nnew = added;
+			return 0;
+		}
+	}
+
+	if (ks->nk == 1 && !v->is_const && !v->c->nulls && !ks->keys[0].nulls &&
+	    rs_type_phys(v->c->type) == RS_PHYS_STRING &&
+	    rs_type_phys(ks->keys[0].type) == RS_PHYS_STRING) {
+		if ((rc = add_str1(ks, v, n, h, ids, &added)))
+			return rc;
+		if (nnew)
+			*nnew = added;
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t mask, p;
 
@@ -247,13 +382,8 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 			ids[i] = ks->slot_id[p] - 1;
 			continue;
 		}
-		if (ks->n >= UINT32_MAX - 1)
-			return rs_errf(ks->q->err, -ENOMEM, "too many distinct keys");
-		for (unsigned k = 0; k < ks->nk; k++)
-			if (rs_col_append(&ks->keys[k], v[k].c, rs_vrow(&v[k], i), 1))
-				return rs_errf(ks->q->err, -ENOMEM, "out of memory");
-		ks->slot_h[p] = h[i];
-		ks->slot_id[p] = (uint32_t)++ks->n;
+		if ((rc = insert_at(ks, v, i, p, h[i])))
+			return rc;
 		ids[i] = (uint32_t)(ks->n - 1);
 		added++;
 	}

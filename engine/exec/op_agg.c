@@ -42,6 +42,13 @@ struct agg {
 	struct rs_col **atmp;		/* per aggregate, per argument: gathered result */
 	struct rs_col *dview;		/* child columns with one dictionary in place */
 	int count_only;			/* only count() without keys */
+	/* uniq over a dictionary (uniq_rowh): per entry, per row hashes */
+	uint64_t *dh, *rowh;
+	size_t dh_cap, rowh_cap;
+	const uint32_t *ucodes;		/* the chunk's codes and dictionary size */
+	size_t undict;
+	uint32_t *stamp, run;		/* uniq_dedup */
+	size_t stamp_cap;
 };
 
 static int grow_states(struct agg *a, size_t need)
@@ -124,22 +131,36 @@ static int dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
 	stride[a->nkeys - 1] = 1;
 	for (unsigned k = a->nkeys - 1; k > 0; k--)
 		stride[k - 1] = stride[k] * dc[k]->dict->n;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t c = dc[0]->codes[i];
+	if (a->nkeys == 1) {	/* the codes are the combinations */
+		const uint32_t *restrict codes = dc[0]->codes;
+		uint32_t *restrict cmap = a->cmap, *restrict dlist = a->dlist;
 
-		for (unsigned k = 1; k < a->nkeys; k++)
-			c = c * (uint32_t)dc[k]->dict->n + dc[k]->codes[i];
-		a->ctmp[i] = c;
-		if (a->cmap[c] == UINT32_MAX) {
-			a->cmap[c] = (uint32_t)nl;
-			a->dlist[nl++] = c;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t c = codes[i];
+
+			if (cmap[c] == UINT32_MAX) {
+				cmap[c] = (uint32_t)nl;
+				dlist[nl++] = c;
+			}
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t c = dc[0]->codes[i];
+
+			for (unsigned k = 1; k < a->nkeys; k++)
+				c = c * (uint32_t)dc[k]->dict->n + dc[k]->codes[i];
+			a->ctmp[i] = c;
+			if (a->cmap[c] == UINT32_MAX) {
+				a->cmap[c] = (uint32_t)nl;
+				a->dlist[nl++] = c;
+			}
 		}
 	}
 	for (unsigned k = 0; k < a->nkeys; k++) {
 		for (size_t j = 0; j < nl; j++)
 			a->dids[j] = (uint32_t)(a->dlist[j] / stride[k] % dc[k]->dict->n);
 		rs_col_reset(&a->dk[k]);
-		if (rs_col_gather(&a->dk[k], dc[k]->dict, a->dids, nl))
+		if (rs_gather_fast(&a->dk[k], dc[k]->dict, a->dids, nl))
 			return rs_errf(a->op.q->err, -ENOMEM, "out of memory");
 		a->kv[k].c = &a->dk[k];
 		a->kv[k].is_const = 0;
@@ -147,8 +168,18 @@ static int dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
 	}
 	if ((rc = rs_keyset_add(&a->ks, a->kv, nl, a->h, a->dids, NULL)))
 		return rc;
-	for (size_t i = 0; i < n; i++)
-		a->gid[i] = a->dids[a->cmap[a->ctmp[i]]];
+	if (a->nkeys == 1) {
+		const uint32_t *restrict codes = dc[0]->codes;
+		uint32_t *restrict cmap = a->cmap, *restrict gid = a->gid;
+
+		for (size_t j = 0; j < nl; j++)	/* code -> group id */
+			cmap[a->dlist[j]] = a->dids[j];
+		for (size_t i = 0; i < n; i++)
+			gid[i] = cmap[codes[i]];
+	} else {
+		for (size_t i = 0; i < n; i++)
+			a->gid[i] = a->dids[a->cmap[a->ctmp[i]]];
+	}
 	for (size_t j = 0; j < nl; j++)
 		a->cmap[a->dlist[j]] = UINT32_MAX;
 	a->ngroups = a->ks.n;
@@ -190,6 +221,93 @@ static int dict_arg(struct agg *a, unsigned i, unsigned k, struct rs_chunk *in, 
 	out->c = t;
 	out->is_const = 0;
 	return 1;
+}
+
+/* uniq/uniqExact (not -State/-Merge) of one argument: its value hashes can
+ * be computed once per dictionary entry (uniq_rowh), so even a bare String
+ * column is read as codes. */
+static int uniq_by_dict(const struct rs_agg *g, unsigned k)
+{
+	return k == 0 && g->nargs == 1 && g->comb == 0 && g->vt->update == rs_agg_upd &&
+	       (rs_agg_kind(g) == A_UNIQ || rs_agg_kind(g) == A_USET);
+}
+
+/*
+ * uniq over a dictionary column: hash the argument once per dictionary
+ * entry, then each row takes its entry's hash (a->rowh[r]), so neither
+ * the strings nor their hashes are produced per row. 1 done, 0 not, <0.
+ */
+static int uniq_rowh(struct agg *a, unsigned i, struct rs_chunk *in)
+{
+	struct rs_agg_spec *s = &a->aggs[i];
+	int j = a->acol ? a->acol[i][0] : -1, rc;
+	const struct rs_dcol *d;
+	struct rs_chunk dc;
+
+	if (j < 0 || !uniq_by_dict(&s->agg, 0) || !in->dcols || !in->dcols[j].codes)
+		return 0;
+	d = &in->dcols[j];
+	a->dview[j] = *d->dict;
+	dc = (struct rs_chunk){ in->ncols, a->dview, d->dict->n, NULL };
+	if ((rc = rs_expr_eval(a->op.q, s->args[0], &dc, &a->av[0])))
+		return rc;
+	if (a->av[0].c->nulls)
+		return 0;
+	if (d->dict->n > a->dh_cap) {
+		free(a->dh);
+		a->dh_cap = d->dict->n > RS_CHUNK_MAX ? d->dict->n : RS_CHUNK_MAX;
+		a->dh = xmalloc(a->dh_cap * sizeof(*a->dh));
+	}
+	if (in->n > a->rowh_cap) {
+		free(a->rowh);
+		a->rowh_cap = in->n > RS_CHUNK_MAX ? in->n : RS_CHUNK_MAX;
+		a->rowh = xmalloc(a->rowh_cap * sizeof(*a->rowh));
+	}
+	for (size_t e = 0; e < d->dict->n; e++)
+		a->dh[e] = rs_agg_row_hash(&s->agg, &a->av[0], e);
+	for (size_t r = 0; r < in->n; r++)
+		a->rowh[r] = a->dh[d->codes[r]];
+	a->ucodes = d->codes;
+	a->undict = d->dict->n;
+	return 1;
+}
+
+/*
+ * Rows worth adding to a uniq set after uniq_rowh: the first row of each
+ * dictionary entry within each run of rows of one group (adding the same
+ * value to the same group twice changes nothing). Fills a->sel; returns
+ * how many. Runs are told apart by a stamp per entry, so nothing is cleared.
+ */
+static size_t uniq_dedup(struct agg *a, size_t n)
+{
+	const uint32_t *codes = a->ucodes;
+	size_t m = 0;
+	uint32_t g = UINT32_MAX;
+
+	if (a->undict > a->stamp_cap) {
+		free(a->stamp);
+		a->stamp_cap = a->undict > RS_CHUNK_MAX ? a->undict : RS_CHUNK_MAX;
+		a->stamp = xcalloc(a->stamp_cap, sizeof(*a->stamp));
+		a->run = 0;
+	}
+	if (a->run > UINT32_MAX - n - 2) {
+		memset(a->stamp, 0, a->stamp_cap * sizeof(*a->stamp));
+		a->run = 0;
+	}
+	a->run++;
+	for (size_t r = 0; r < n; r++) {
+		uint32_t c = codes[r];
+
+		if (a->gid[r] != g) {
+			g = a->gid[r];
+			a->run++;
+		}
+		if (a->stamp[c] != a->run) {
+			a->stamp[c] = a->run;
+			a->sel[m++] = (uint32_t)r;
+		}
+	}
+	return m;
 }
 
 static int consume(struct agg *a, struct rs_chunk *in)
@@ -259,17 +377,37 @@ static int consume(struct agg *a, struct rs_chunk *in)
 		const uint32_t *sel = NULL;
 		size_t ns = n;
 
-		for (unsigned k = 0; k < na; k++) {
+		int hashed = 0;
+
+		if ((rc = uniq_rowh(a, i, in)) < 0)
+			return rc;
+		hashed = rc;
+		for (unsigned k = hashed; k < na; k++) {
 			if ((rc = dict_arg(a, i, k, in, &a->av[k])) < 0)
 				return rc;
 			if (!rc && (rc = rs_expr_eval(q, s->args[k], in, &a->av[k])))
 				return rc;
 		}
-		if (s->agg.is_if) {
+		if (hashed && !s->agg.is_if && !s->agg.nullable) {
+			ns = uniq_dedup(a, n);
+			sel = a->sel;
+		} else if (s->agg.is_if) {
+			const struct rs_vec *cv = &a->av[na - 1];
+			uint32_t *restrict out = a->sel;
+
 			ns = 0;
-			for (size_t r = 0; r < n; r++)
-				if (rs_vtrue(&a->av[na - 1], r))
-					a->sel[ns++] = (uint32_t)r;
+			if (!cv->is_const && !cv->c->nulls && cv->c->width == 1) {
+				const uint8_t *restrict t = cv->c->data;
+
+				for (size_t r = 0; r < n; r++) {	/* branch-free */
+					out[ns] = (uint32_t)r;
+					ns += t[r] != 0;
+				}
+			} else {
+				for (size_t r = 0; r < n; r++)
+					if (rs_vtrue(cv, r))
+						out[ns++] = (uint32_t)r;
+			}
 			sel = a->sel;
 		}
 		if (s->agg.nullable) {
@@ -282,7 +420,10 @@ static int consume(struct agg *a, struct rs_chunk *in)
 					a->seen[i][a->gid[r]] = 1;
 			}
 		}
-		if ((rc = s->agg.vt->update(&s->agg, a->states[i], a->gid, a->av, sel, ns)))
+		s->agg.rowh = hashed ? a->rowh : NULL;
+		rc = s->agg.vt->update(&s->agg, a->states[i], a->gid, a->av, sel, ns);
+		s->agg.rowh = NULL;
+		if (rc)
 			return rc == -ENOMEM && !q->err->code ?
 				rs_errf(q->err, -ENOMEM, "out of memory") : rc;
 	}
@@ -382,7 +523,8 @@ static void tell_scan(struct agg *a)
 			const struct rs_type *t;
 
 			a->acol[i][k] = -1;
-			if (e->kind != RS_X_COL && !rs_expr_cols(e, note_one, &oc) && oc.col >= 0 &&
+			if ((e->kind != RS_X_COL || uniq_by_dict(&a->aggs[i].agg, k)) &&
+			    !rs_expr_cols(e, note_one, &oc) && oc.col >= 0 &&
 			    !oc.many && (t = a->child->types[oc.col]) &&
 			    rs_type_phys(t) == RS_PHYS_STRING && !rs_type_is_nullable(t)) {
 				a->acol[i][k] = oc.col;
@@ -628,6 +770,9 @@ static void agg_free(struct rs_op *op)
 	free(a->dlist);
 	free(a->dids);
 	free(a->cmap);
+	free(a->dh);
+	free(a->rowh);
+	free(a->stamp);
 	if (a->dk)
 		for (unsigned k = 0; k < a->nkeys; k++)
 			rs_col_release(&a->dk[k]);

@@ -190,12 +190,17 @@ int rs_gather_fast(struct rs_col *dst, const struct rs_col *src, const uint32_t 
 
 		if (rs_col_reserve(dst, n))
 			return -ENOMEM;
+		/* local pointers: stores through uint8_t * would otherwise make
+		 * the compiler reload dst->data and dst->n every row */
+		uint8_t *restrict d = dst->data + dst->n * w;
+		const uint8_t *restrict sd = src->data;
+
 		switch (w) {
-		case 1: for (size_t i = 0; i < n; i++) dst->data[dst->n + i] = src->data[idx[i]]; break;
-		case 2: for (size_t i = 0; i < n; i++) ((uint16_t *)dst->data)[dst->n + i] = ((const uint16_t *)src->data)[idx[i]]; break;
-		case 4: for (size_t i = 0; i < n; i++) ((uint32_t *)dst->data)[dst->n + i] = ((const uint32_t *)src->data)[idx[i]]; break;
-		case 8: for (size_t i = 0; i < n; i++) ((uint64_t *)dst->data)[dst->n + i] = ((const uint64_t *)src->data)[idx[i]]; break;
-		default: for (size_t i = 0; i < n; i++) memcpy(dst->data + (dst->n + i) * w, src->data + (size_t)idx[i] * w, w);
+		case 1: for (size_t i = 0; i < n; i++) d[i] = sd[idx[i]]; break;
+		case 2: for (size_t i = 0; i < n; i++) ((uint16_t *)d)[i] = ((const uint16_t *)sd)[idx[i]]; break;
+		case 4: for (size_t i = 0; i < n; i++) ((uint32_t *)d)[i] = ((const uint32_t *)sd)[idx[i]]; break;
+		case 8: for (size_t i = 0; i < n; i++) ((uint64_t *)d)[i] = ((const uint64_t *)sd)[idx[i]]; break;
+		default: for (size_t i = 0; i < n; i++) memcpy(d + i * w, sd + (size_t)idx[i] * w, w);
 		}
 		dst->n += n;
 		return 0;

@@ -364,11 +364,16 @@ int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_co
 		    rs_codec_bp_bytes(n, cb) != s.len - STRDICT_HDR - ip.size - dtotal)
 			goto out;
 		rs_codec_bp_unpack(d + dtotal, cb, n, o);
-		for (size_t i = 0; i < n; i++) {
-			if (o[i] >= nd)
+		if ((1ull << cb) > nd) {	/* cb bits can name entries past the end */
+			uint64_t mx = 0;
+
+			for (size_t i = 0; i < n; i++)
+				mx = o[i] > mx ? o[i] : mx;
+			if (n && mx >= nd)
 				goto out;
-			codes[i] = (uint32_t)o[i];
 		}
+		for (size_t i = 0; i < n; i++)
+			codes[i] = (uint32_t)o[i];
 		if (reserve_bytes(dict, (size_t)dtotal)) {
 			why = NULL;
 			rc = oom(c, err);
