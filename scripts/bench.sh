@@ -17,6 +17,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 "$B/setup-peers.sh" >"$DIR/setup-peers.log" 2>&1 || { echo "peer setup failed: $DIR/setup-peers.log"; exit 1; }
 cc -O2 -o "$DIR/gen_events" "$B/gen_events.c"
+cc -O2 -o "$DIR/bench-read" "$ROOT/scripts/bench-read.c"
 [ -s "$CSV" ] || "$DIR/gen_events" "$ROWS" csv 42 >"$CSV"
 "$DIR/gen_events" --countries >"$DIR/countries.csv"
 cat "$CSV" >/dev/null	# page cache, for everyone
@@ -79,6 +80,14 @@ for q in "$B"/queries/clickhouse/*.sql; do
 	done
 	printf '%s\t%s\n' "$n" "$(echo $ts | tr ' ' '\n' | sort -n | sed -n 2p)" >>"$DIR/roost_times.tsv"
 done
+# the same reads from one process (no process start inside the interval,
+# as DuckDB is timed): open + read to EOF + close, median of 3 after a warm-up
+"$DIR/bench-read" 3 "$MNT"/bench/ws/endpoints/q*.csv >"$DIR/roost_read.tsv"
+# what a cat costs with nothing to do: a local empty file
+: >"$DIR/empty"; ts=""
+for r in 1 2 3; do t=$EPOCHREALTIME; cat "$DIR/empty" >/dev/null; e=$EPOCHREALTIME
+	ts="$ts $(awk -v a="$t" -v b="$e" 'BEGIN { printf "%.4f", b - a }')"; done
+cat_floor=$(echo $ts | tr ' ' '\n' | sort -n | sed -n 2p)
 fusermount3 -u "$MNT"; wait
 roost_rss=$(awk -F': ' '/Maximum resident/ { print $2 }' "$DIR/roost.time")
 
@@ -115,12 +124,17 @@ roost: rows exported $roost_rows (export ${roost_export}s); daemon peak RSS $ing
 T
 
 echo
-echo "queries through the mount (cat <pipe>.csv, median of 3 after a warm-up) vs DuckDB in-process, same data:"
+echo "queries through the mount vs DuckDB in-process, same data, median of 3 after a warm-up:"
+echo "'cat' runs cat <pipe>.csv (its process start, ${cat_floor} s for a cat of an empty local file"
+echo "here, is inside the interval); 'read' opens and reads <pipe>.csv to EOF from one process."
 echo
-echo "| query | roost s | DuckDB s | roost/DuckDB |"
-echo "|---|---:|---:|---:|"
-join -t "$(printf '\t')" <(sort "$DIR/roost_times.tsv") <(cut -f1,2 "$DIR/duck_times.tsv" | sort) |
-	awk -F'\t' '{ r = $2 / $3; printf "| %s | %.4f | %.4f | %.2fx |\n", $1, $2, $3, r; l += log(r); n++ }
-		END { printf "| **geomean** | | | **%.2fx** |\n", exp(l / n) }'
+echo "| query | roost cat s | roost read s | DuckDB s | cat/DuckDB | read/DuckDB |"
+echo "|---|---:|---:|---:|---:|---:|"
+TAB=$(printf '\t')
+join -t "$TAB" <(sort "$DIR/roost_times.tsv") <(cut -f1,2 "$DIR/roost_read.tsv" | sort) |
+	join -t "$TAB" - <(cut -f1,2 "$DIR/duck_times.tsv" | sort) |
+	awk -F'\t' '{ r = $2 / $4; w = $3 / $4; printf "| %s | %.4f | %.4f | %.4f | %.2fx | %.2fx |\n", $1, $2, $3, $4, r, w
+		l += log(r); m += log(w); n++ }
+		END { printf "| **geomean** | | | | **%.2fx** | **%.2fx** |\n", exp(l / n), exp(m / n) }'
 echo
 echo "answers equal to ClickHouse's (results/$ROWS/answers/ch_mergetree): $answers_ok of 16"
