@@ -593,9 +593,14 @@ static int dict_get(const uint8_t *p, size_t len, uint8_t *dst, size_t n, size_t
 		size_t cnt = n - i < BATCH ? n - i : BATCH;
 
 		rs_codec_bp_unpack(codes + i * cb / 8, cb, cnt, tmp);
-		for (size_t j = 0; j < cnt; j++)
-			if (tmp[j] >= nd)
+		if ((1ull << cb) > nd) {	/* cb bits can name entries past the end */
+			uint64_t mx = 0;
+
+			for (size_t j = 0; j < cnt; j++)
+				mx = tmp[j] > mx ? tmp[j] : mx;
+			if (mx >= nd)
 				return -1;
+		}
 		copy_codes(tmp, cnt, dict, w, dst + i * w);
 	}
 	return 0;

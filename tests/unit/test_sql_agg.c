@@ -1,0 +1,185 @@
+/*
+ * test_sql_agg.c - the aggregation fast paths over dictionary codes and
+ * single keys (op_agg.c, hash.c, agg.c), checked against answers computed
+ * here in C: String keys of many granules, fixed-width keys of each width,
+ * uniq/uniqExact hashed once per dictionary entry with groups that change
+ * inside a chunk, -If over dictionary conditions, and rs_find (LIKE '%x%',
+ * position) on edge cases.
+ */
+#include "test_sql_exec.h"
+
+#define N 50000u	/* > 6 granules of 8192 rows */
+
+static const char *agg_def =
+	"SCHEMA >\n    k UInt32,\n    d Date,\n    s String,\n    lc LowCardinality(String),\n"
+	"    i8 Int8,\n    i16 Int16,\n    i64 Int64,\n    f Float64\n\n"
+	"ENGINE \"MergeTree\"\nENGINE_SORTING_KEY \"k\"\n";
+
+/* row i: the values the test computes its answers from; s is
+ * "str<s_of(i)>-session-abcdef" (long enough to be stored as a dictionary) */
+/* 1500 strings, each in runs of 4 rows (a granule holds few enough
+ * distinct values to be stored as a dictionary) */
+static uint32_t s_of(uint32_t i) { return (i / 4u * 2654435761u) % 1500u; }
+static uint32_t g_of(uint32_t i) { return i % 3u; }			/* group changes every row */
+static uint32_t day_of(uint32_t i) { return i / 7000u; }		/* runs of 7000 rows */
+
+static void load(void)
+{
+	struct rs_buf csv = RS_BUF_INIT;
+
+	for (uint32_t i = 0; i < N; i++)
+		rs_buf_printf(&csv, "%u,2024-01-%02u,str%u-session-abcdef,c%u,%d,%d,%lld,%s\n", i, day_of(i) + 1,
+			      s_of(i), g_of(i), (int)(i % 5) - 2, (int)(i % 11) * 1000 - 5000,
+			      (long long)(i % 4) * 10000000000LL - 20000000000LL,
+			      i % 2 ? "0.5" : "-1.25");
+	T_EQ_INT(sq_load("a", agg_def, csv.data), 0);
+	rs_buf_release(&csv);
+}
+
+/* GROUP BY a String column over many granules: groups and counts exact. */
+static void test_sql_agg__string_key(void)
+{
+	static uint32_t cnt[1500];
+	uint32_t top = 0, groups = 0;
+	char want[128];
+
+	memset(cnt, 0, sizeof(cnt));
+	for (uint32_t i = 0; i < N; i++)
+		cnt[s_of(i)]++;
+	for (uint32_t v = 0; v < 1500; v++) {
+		char a[32], b[32];
+
+		groups += cnt[v] > 0;
+		snprintf(a, sizeof(a), "str%u-session-abcdef", v);
+		snprintf(b, sizeof(b), "str%u-session-abcdef", top);
+		if (cnt[v] > cnt[top] || (cnt[v] == cnt[top] && strcmp(a, b) < 0))
+			top = v;	/* ties: the smallest string, as ORDER BY c DESC, s */
+	}
+	snprintf(want, sizeof(want), "%u\t%u", groups, N);
+	T_EQ_STR(sq("SELECT count(), sum(c) FROM (SELECT s, count() AS c FROM a GROUP BY s)"), want);
+	snprintf(want, sizeof(want), "str%u-session-abcdef\t%u", top, cnt[top]);
+	T_EQ_STR(sq("SELECT s, count() AS c FROM a GROUP BY s ORDER BY c DESC, s LIMIT 1"), want);
+	T_EQ_STR(sq("SELECT s, count() FROM a WHERE s IN ('str0-session-abcdef', "
+		    "'str1499-session-abcdef', 'nope') GROUP BY s ORDER BY s"),
+		 (snprintf(want, sizeof(want), "str0-session-abcdef\t%u\nstr1499-session-abcdef\t%u",
+							  cnt[0], cnt[1499]), want));
+}
+
+/* One fixed-width key of 1, 2, 4 and 8 bytes (and a Float64 key). */
+static void test_sql_agg__fixed_keys(void)
+{
+	char want[512];
+	struct rs_buf w = RS_BUF_INIT;
+
+	/* i8: i % 5 - 2, each value N / 5 times */
+	for (int v = -2; v <= 2; v++)
+		rs_buf_printf(&w, "%s%d\t%u", v > -2 ? "\n" : "", v, N / 5);
+	T_EQ_STR(sq("SELECT i8, count() FROM a GROUP BY i8 ORDER BY i8"), w.data);
+	rs_buf_reset(&w);
+	for (int v = 0; v < 11; v++)
+		rs_buf_printf(&w, "%s%d\t%u", v ? "\n" : "", v * 1000 - 5000,
+			      N / 11 + ((uint32_t)v < N % 11));
+	T_EQ_STR(sq("SELECT i16, count() FROM a GROUP BY i16 ORDER BY i16"), w.data);
+	rs_buf_reset(&w);
+	for (int v = 0; v < 4; v++)
+		rs_buf_printf(&w, "%s%lld\t%u", v ? "\n" : "", (long long)v * 10000000000LL - 20000000000LL,
+			      N / 4);
+	T_EQ_STR(sq("SELECT i64, count() FROM a GROUP BY i64 ORDER BY i64"), w.data);
+	snprintf(want, sizeof(want), "-1.25\t%u\n0.5\t%u", N / 2, N / 2);
+	T_EQ_STR(sq("SELECT f, count() FROM a GROUP BY f ORDER BY f"), want);
+	/* a Date key (2 bytes) in runs of 7000 rows, as toDate(timestamp) is */
+	rs_buf_reset(&w);
+	for (uint32_t d = 0; d <= day_of(N - 1); d++)
+		rs_buf_printf(&w, "%s2024-01-%02u\t%u", d ? "\n" : "", d + 1,
+			      d < day_of(N - 1) ? 7000u : N - 7000u * d);
+	T_EQ_STR(sq("SELECT d, count() FROM a GROUP BY d ORDER BY d"), w.data);
+	rs_buf_release(&w);
+}
+
+/* uniq/uniqExact over String and LowCardinality(String): per group, with
+ * the group changing every row (g) and in long runs (d), and with -If. */
+static void test_sql_agg__uniq(void)
+{
+	static uint8_t seen[3][1500], seen_if[3][1500], seen_d[8][1500];
+	uint32_t u[3] = { 0 }, uif[3] = { 0 }, ud[8] = { 0 };
+	struct rs_buf w = RS_BUF_INIT;
+
+	memset(seen, 0, sizeof(seen));
+	memset(seen_if, 0, sizeof(seen_if));
+	memset(seen_d, 0, sizeof(seen_d));
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t g = g_of(i), v = s_of(i), d = day_of(i);
+
+		u[g] += !seen[g][v];
+		seen[g][v] = 1;
+		if (i % 4 == 1) {
+			uif[g] += !seen_if[g][v];
+			seen_if[g][v] = 1;
+		}
+		ud[d] += !seen_d[d][v];
+		seen_d[d][v] = 1;
+	}
+	for (uint32_t g = 0; g < 3; g++)
+		rs_buf_printf(&w, "%sc%u\t%u\t%u\t%u\t1", g ? "\n" : "", g, u[g], u[g], uif[g]);
+	T_EQ_STR(sq("SELECT lc, uniqExact(s), uniq(s), uniqExactIf(s, k % 4 = 1), uniqExact(lc) "
+		    "FROM a GROUP BY lc ORDER BY lc"), w.data);
+	rs_buf_reset(&w);
+	for (uint32_t d = 0; d <= day_of(N - 1); d++)
+		rs_buf_printf(&w, "%s2024-01-%02u\t%u\t%u", d ? "\n" : "", d + 1, ud[d],
+			      d < day_of(N - 1) ? 7000u : N - 7000u * d);
+	T_EQ_STR(sq("SELECT d, uniqExact(s), count() FROM a GROUP BY d ORDER BY d"), w.data);
+	/* an expression of the column is hashed per dictionary entry too:
+	 * substring(s, 1, 4) is 'str0'..'str9' */
+	T_EQ_STR(sq("SELECT uniqExact(substring(s, 1, 4)), uniqExact(concat(s, 'x')) FROM a"),
+		 "10\t1500");
+	rs_buf_release(&w);
+}
+
+/* countIf/sumIf whose condition reads one dictionary column. */
+static void test_sql_agg__if(void)
+{
+	uint64_t c0 = 0, c1 = 0;
+	int64_t s16 = 0;
+	char want[256];
+
+	for (uint32_t i = 0; i < N; i++) {
+		c0 += g_of(i) == 0;
+		c1 += s_of(i) < 10;	/* 'str0-...'..'str9-...', 19 bytes */
+		if (g_of(i) == 2)
+			s16 += (int)(i % 11) * 1000 - 5000;
+	}
+	snprintf(want, sizeof(want), "%llu\t%llu\t%lld", (unsigned long long)c0,
+		 (unsigned long long)c1, (long long)s16);
+	T_EQ_STR(sq("SELECT countIf(lc = 'c0'), countIf(length(s) = 19), sumIf(i16, lc = 'c2') FROM a"),
+		 want);
+}
+
+/* rs_find through LIKE '%x%' and position(): starts, ends, overlaps. */
+static void test_sql_agg__find(void)
+{
+	T_EQ_STR(sq("SELECT 'aaab' LIKE '%aab%', 'ab' LIKE '%abc%', 'xab' LIKE '%ab%', "
+		    "'abx' LIKE '%ab%', 'a' LIKE '%a%', '' LIKE '%a%', 'aXbaab' LIKE '%ab%'"),
+		 "1\t0\t1\t1\t1\t0\t1");
+	T_EQ_STR(sq("SELECT position('aaab', 'aab'), position('abcabc', 'ca'), position('abc', ''), "
+		    "position('abc', 'abcd'), position('hello', 'o')"),
+		 "2\t3\t1\t0\t5");
+	T_EQ_STR(sq("SELECT count() FROM a WHERE s LIKE '%r14%'"),
+		 (({ static char b[32]; uint32_t c = 0;
+		     for (uint32_t i = 0; i < N; i++) { char t[32]; snprintf(t, sizeof(t), "str%u-session-abcdef", s_of(i));
+			     c += strstr(t, "r14") != NULL; }
+		     snprintf(b, sizeof(b), "%u", c); b; })));
+}
+
+int main(void)
+{
+	if (sq_setup("agg"))
+		return 1;
+	load();
+	T_RUN(test_sql_agg__string_key);
+	T_RUN(test_sql_agg__fixed_keys);
+	T_RUN(test_sql_agg__uniq);
+	T_RUN(test_sql_agg__if);
+	T_RUN(test_sql_agg__find);
+	sq_teardown();
+	return T_DONE();
+}
