@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "../engine/base/util.h"
+#include "../engine/storage/gcache.h"
 
 void rs_config_defaults(struct rs_config *cfg)
 {
@@ -21,6 +22,7 @@ void rs_config_defaults(struct rs_config *cfg)
 	else
 		snprintf(path, sizeof(path), "%s/.local/share/roost", home && *home ? home : "/root");
 	cfg->storage_path = xstrdup(path);
+	cfg->cache_bytes = RS_GCACHE_DEFAULT;
 	rs_limits_default(&cfg->limits);
 }
 
@@ -160,6 +162,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
 				free(cfg->storage_path);
 				cfg->storage_path = xstrdup(value);
 			}
+		} else if (!strcmp(name, "cache")) {
+			uint64_t v;
+
+			if ((rc = rs_parse_size(value, &v)))
+				snprintf(tmp, sizeof(tmp), "invalid value '%s' for cache", value);
+			else
+				cfg->cache_bytes = v;
 		} else {
 			snprintf(tmp, sizeof(tmp), "unknown key '%s' in [storage]", name);
 			rc = -EINVAL;

@@ -15,6 +15,7 @@ struct rs_org_admins {
 
 struct rs_config {
 	char *storage_path;
+	uint64_t cache_bytes;		/* [storage] cache: granule cache budget */
 	struct rs_limits limits;
 	char **ws_limit_names;	/* "org/ws" */
 	struct rs_limits *ws_limits;

@@ -18,6 +18,7 @@
 
 #include "../engine/base/util.h"
 #include "../engine/pipes/pipes.h"
+#include "../engine/storage/gcache.h"
 #include "../fs/fs.h"
 #include "config.h"
 
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
 	fs.mount_time = time(NULL);
 	pthread_mutex_init(&fs.pending_lock, NULL);
 	rsfs_inodes_init(&fs);
+	rs_gcache_set_budget(cfg.cache_bytes);
 	if (rs_catalog_open(storage, &cfg.limits, &fs.cat, &err)) {
 		fprintf(stderr, "roostfs: cannot open storage '%s': %s\n", storage, err.msg);
 		goto out;

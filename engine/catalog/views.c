@@ -346,7 +346,7 @@ static int svc_rows(struct rs_catalog *c, struct rs_ws **ws, unsigned nws, enum 
 		s = rs_table_snapshot(rs_svc_table(ws[w], id));
 		for (unsigned p = 0; p < s->nparts && !rc; p++)
 			for (unsigned g = 0; g < rs_part_ngranules(s->parts[p]) && !rc; g++) {
-				rc = rs_read_granule_as(s->parts[p], g, ls, NULL, tmp, err);
+				rc = rs_read_granule_as(s->parts[p], g, ls, NULL, tmp, 0, err);
 				for (size_t r = 0; !rc && r < tmp[0].n; r++) {
 					put_s(&v->cols[0], ws[w]->name);
 					for (unsigned i = 0; i < ls->ncols && !rc; i++)

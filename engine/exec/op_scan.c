@@ -142,7 +142,7 @@ static int read_col(struct scan *s, struct rs_part *p, unsigned g, unsigned j)
 		}
 	}
 	if ((rc = rs_read_granule_as(p, g, &s->one[j], s->anydef ? &s->defs[j] : NULL,
-				     &s->raw.cols[j], q->err)))
+				     &s->raw.cols[j], 1, q->err)))
 		return rc;
 	s->st[j] = 1;
 	return 0;

@@ -20,7 +20,8 @@ struct rs_export {
 };
 
 int rs_read_granule_as(struct rs_part *p, unsigned g, const struct rs_schema *schema,
-		       const struct rs_col *defaults, struct rs_col *cols, struct rs_err *err)
+		       const struct rs_col *defaults, struct rs_col *cols, int cached,
+		       struct rs_err *err)
 {
 	const struct rs_schema *ps = rs_part_schema(p);
 	uint32_t n = rs_part_granule_rows(p, g);
@@ -31,7 +32,8 @@ int rs_read_granule_as(struct rs_part *p, unsigned g, const struct rs_schema *sc
 
 		rs_col_reset(&cols[i]);
 		if (j >= 0 && rs_type_equal(ps->cols[j].type, schema->cols[i].type)) {
-			if ((rc = rs_part_read(p, (unsigned)j, g, &cols[i], err)))
+			if ((rc = cached ? rs_part_read_cached(p, (unsigned)j, g, &cols[i], err) :
+				  rs_part_read(p, (unsigned)j, g, &cols[i], err)))
 				return rc;
 			continue;
 		}
@@ -98,7 +100,7 @@ int rs_export_next(struct rs_export *e, struct rs_buf *out, size_t want, struct 
 				continue;
 			}
 			if ((rc = rs_read_granule_as(p, e->granule, e->schema, e->defaults,
-						     e->cols, err)))
+						     e->cols, 0, err)))
 				return rc;
 			size_t n = rs_part_granule_rows(p, e->granule);
 			e->rows_read += n;

@@ -30,8 +30,10 @@ int rs_export_next(struct rs_export *e, struct rs_buf *out, size_t want, struct 
 void rs_export_free(struct rs_export *e);
 
 /* Read granule g of part p as 'schema' columns into cols (reset first).
- * Shared with ingestion and merges. */
+ * Shared with ingestion and merges; query scans pass cached = 1 to read
+ * through the granule cache (storage/gcache.h). */
 int rs_read_granule_as(struct rs_part *p, unsigned g, const struct rs_schema *schema,
-		       const struct rs_col *defaults, struct rs_col *cols, struct rs_err *err);
+		       const struct rs_col *defaults, struct rs_col *cols, int cached,
+		       struct rs_err *err);
 
 #endif

@@ -54,6 +54,8 @@ struct rs_block_cur {
 	uint64_t base;
 	const uint8_t *p;
 	size_t len, pos;
+	int trusted;		/* an image built in memory (rs_block_inflate) from
+				 * checked blocks: checksums are not verified again */
 };
 
 /* One whole stream, chunks joined. p has RS_BLOCK_PAD zeroed or readable
@@ -76,5 +78,13 @@ struct rs_stream {
 int rs_block_stream(struct rs_block_cur *c, struct rs_stream *s, void *direct,
 		    unsigned direct_enc, size_t direct_len, struct rs_err *err);
 void rs_block_release(struct rs_stream *s);
+
+/*
+ * The blocks from the cursor to its end, checked, with every payload
+ * unpacked (codec NONE, checksum recomputed): a granule image that the
+ * same cursor reads without lz4 (gcache.h). *out is malloc'd with
+ * RS_BLOCK_PAD zero bytes after *len. -EIO on corruption, -ENOMEM.
+ */
+int rs_block_inflate(struct rs_block_cur *c, uint8_t **out, size_t *len, struct rs_err *err);
 
 #endif

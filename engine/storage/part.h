@@ -68,6 +68,9 @@ uint32_t rs_part_granule_rows(const struct rs_part *p, unsigned g);
  */
 int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
 		 struct rs_err *err);
+/* The same through the granule cache (gcache.h): for query scans. */
+int rs_part_read_cached(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
+			struct rs_err *err);
 
 /*
  * Dictionary view of granule g of a String column 'col' (not Nullable, not

@@ -168,6 +168,7 @@ struct rs_pcol {
 struct rs_part {
 	atomic_int refs;
 	atomic_int doomed;	/* remove the directory at the last unref */
+	uint64_t serial;	/* this open's key in the granule cache (gcache.h) */
 	char *dir;
 	struct rs_schema schema;
 	uint64_t nrows, nbytes;

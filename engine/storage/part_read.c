@@ -17,6 +17,7 @@
 #include "../base/err.h"
 #include "../base/util.h"
 #include "enc.h"
+#include "gcache.h"
 #include "part_int.h"
 
 /* A bounds-checked reader over the meta bytes. */
@@ -249,6 +250,7 @@ int rs_part_open(const char *dir, struct rs_part **out, struct rs_err *err)
 	if (rc)
 		return rs_errf(err, rc, "cannot read '%s': %s", path, strerror(-rc));
 	p = xcalloc(1, sizeof(*p));
+	p->serial = rs_part_serial_next();
 	atomic_init(&p->refs, 1);
 	atomic_init(&p->doomed, 0);
 	p->dir = xstrdup(dir);
@@ -364,8 +366,52 @@ static int load_granule(struct rs_part *p, unsigned col, unsigned g, struct rs_b
 	cur->base = off;
 	cur->p = buf;
 	cur->len = size;
+	cur->trusted = 0;
 	cur->pos = 0;
 	*bufp = buf;
+	return 0;
+}
+
+/*
+ * load_granule through the granule cache: the cursor walks a cached image
+ * (*img set, release with rs_gcache_unref), or the granule read from disk
+ * when the cache is off or full (*bufp set, free it). A granule read from
+ * disk is checked and inflated into an image once, then cached.
+ */
+static int load_granule_cached(struct rs_part *p, unsigned col, unsigned g,
+			       struct rs_block_cur *cur, uint8_t **bufp,
+			       const struct rs_gimg **img, struct rs_err *err)
+{
+	uint8_t *im;
+	size_t len;
+	int rc;
+
+	*img = NULL;
+	*bufp = NULL;
+	if (!rs_gcache_budget())
+		return load_granule(p, col, g, cur, bufp, err);
+	if (!(*img = rs_gcache_get(p->serial, col, g))) {
+		if ((rc = load_granule(p, col, g, cur, bufp, err)))
+			return rc;
+		if ((rc = rs_block_inflate(cur, &im, &len, err))) {
+			free(*bufp);
+			*bufp = NULL;
+			return rc;
+		}
+		if (!(*img = rs_gcache_put(p->serial, col, g, im, len))) {
+			free(im);	/* larger than the whole cache: read it as it is */
+			cur->pos = 0;
+			return 0;
+		}
+		free(*bufp);
+		*bufp = NULL;
+	}
+	cur->file = p->cols[col].path;
+	cur->base = p->cols[col].offs[g];
+	cur->p = (*img)->p;
+	cur->len = (*img)->len;
+	cur->pos = 0;
+	cur->trusted = 1;
 	return 0;
 }
 
@@ -376,10 +422,11 @@ static int trailing(const struct rs_block_cur *cur, struct rs_err *err)
 		       (unsigned long long)(cur->base + cur->pos), "trailing data in granule");
 }
 
-int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
-		 struct rs_err *err)
+static int part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
+		     int cached, struct rs_err *err)
 {
 	struct rs_block_cur cur;
+	const struct rs_gimg *img = NULL;
 	size_t n0 = dst->n;
 	uint8_t *buf;
 	int rc;
@@ -391,7 +438,8 @@ int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst
 	    !rs_type_equal(dst->type, p->schema.cols[col].type))
 		return rs_errf(err, -EINVAL, "column '%s' is read into a column of another type",
 			       p->schema.cols[col].name);
-	if ((rc = load_granule(p, col, g, &cur, &buf, err)))
+	if ((rc = cached ? load_granule_cached(p, col, g, &cur, &buf, &img, err) :
+		  load_granule(p, col, g, &cur, &buf, err)))
 		return rc;
 	rc = rs_codec_get_col(&cur, dst, p->grows[g], err);
 	if (!rc && cur.pos != cur.len) {
@@ -399,13 +447,27 @@ int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst
 		rc = trailing(&cur, err);
 	}
 	free(buf);
+	rs_gcache_unref(img);
 	return rc;
+}
+
+int rs_part_read(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
+		 struct rs_err *err)
+{
+	return part_read(p, col, g, dst, 0, err);
+}
+
+int rs_part_read_cached(struct rs_part *p, unsigned col, unsigned g, struct rs_col *dst,
+			struct rs_err *err)
+{
+	return part_read(p, col, g, dst, 1, err);
 }
 
 int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *codes,
 		       struct rs_col *dict, struct rs_err *err)
 {
 	struct rs_block_cur cur;
+	const struct rs_gimg *img = NULL;
 	const struct rs_type *t;
 	uint8_t *buf;
 	int rc;
@@ -418,7 +480,7 @@ int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *co
 	    rs_type_phys(dict->type) != RS_PHYS_STRING || dict->nulls)
 		return rs_errf(err, -EINVAL, "column '%s' has no dictionary view",
 			       p->schema.cols[col].name);
-	if ((rc = load_granule(p, col, g, &cur, &buf, err)))
+	if ((rc = load_granule_cached(p, col, g, &cur, &buf, &img, err)))
 		return rc;
 	rc = rs_codec_get_str_codes(&cur, codes, dict, p->grows[g], err);
 	if (rc >= 0 && cur.pos != cur.len) {
@@ -426,6 +488,7 @@ int rs_part_read_codes(struct rs_part *p, unsigned col, unsigned g, uint32_t *co
 		rc = trailing(&cur, err);
 	}
 	free(buf);
+	rs_gcache_unref(img);
 	return rc;
 }
 

@@ -27,11 +27,12 @@ static void test_config__every_limit_sets_its_field(void)
 	struct rs_config cfg;
 	char msg[512] = "";
 
-	T_EQ_INT(load("[storage]\npath = /x/y\n[limits]\nquery_timeout = 2s\nmax_result = 5M\n"
+	T_EQ_INT(load("[storage]\npath = /x/y\ncache = 64M\n[limits]\nquery_timeout = 2s\nmax_result = 5M\n"
 		      "query_memory = 1G\nmax_ingest = 10K\nmax_storage = 3G\nmax_datasources = 7\n"
 		      "max_columns = 9\nmax_row = 1M\nmax_concurrent_queries = 3\n",
 		      &cfg, msg, sizeof(msg)), 0);
 	T_EQ_STR(cfg.storage_path, "/x/y");
+	T_EQ_U64(cfg.cache_bytes, 64ull << 20);
 	T_EQ_U64(cfg.limits.query_timeout_ms, 2000);
 	T_EQ_U64(cfg.limits.max_result, 5ull << 20);
 	T_EQ_U64(cfg.limits.query_memory, 1ull << 30);
@@ -72,6 +73,10 @@ static void test_config__errors_name_file_and_line(void)
 	rs_config_release(&cfg);
 	T_EQ_INT(load("\n[limits]\nquery_timeout = soon\n", &cfg, msg, sizeof(msg)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:3: invalid value 'soon' for query_timeout", path);
+	T_EQ_STR(msg, want);
+	rs_config_release(&cfg);
+	T_EQ_INT(load("[storage]\ncache = lots\n", &cfg, msg, sizeof(msg)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: invalid value 'lots' for cache", path);
 	T_EQ_STR(msg, want);
 	rs_config_release(&cfg);
 	T_EQ_INT(load("[storage]\n[nonsense]\n", &cfg, msg, sizeof(msg)), -EINVAL);
