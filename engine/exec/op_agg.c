@@ -143,6 +143,20 @@ static int dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
 				dlist[nl++] = c;
 			}
 		}
+	} else if (a->nkeys == 2) {
+		const uint32_t *restrict c0 = dc[0]->codes, *restrict c1 = dc[1]->codes;
+		uint32_t *restrict cmap = a->cmap, *restrict dlist = a->dlist, *restrict ctmp = a->ctmp;
+		uint32_t n1 = (uint32_t)dc[1]->dict->n;
+
+		for (size_t i = 0; i < n; i++) {
+			uint32_t c = c0[i] * n1 + c1[i];
+
+			ctmp[i] = c;
+			if (cmap[c] == UINT32_MAX) {
+				cmap[c] = (uint32_t)nl;
+				dlist[nl++] = c;
+			}
+		}
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			uint32_t c = dc[0]->codes[i];
@@ -177,8 +191,13 @@ static int dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
 		for (size_t i = 0; i < n; i++)
 			gid[i] = cmap[codes[i]];
 	} else {
+		const uint32_t *restrict ctmp = a->ctmp;
+		uint32_t *restrict cmap = a->cmap, *restrict gid = a->gid;
+
+		for (size_t j = 0; j < nl; j++)	/* combination -> group id */
+			cmap[a->dlist[j]] = a->dids[j];
 		for (size_t i = 0; i < n; i++)
-			a->gid[i] = a->dids[a->cmap[a->ctmp[i]]];
+			gid[i] = cmap[ctmp[i]];
 	}
 	for (size_t j = 0; j < nl; j++)
 		a->cmap[a->dlist[j]] = UINT32_MAX;

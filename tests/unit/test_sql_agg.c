@@ -65,6 +65,30 @@ static void test_sql_agg__string_key(void)
 							  cnt[0], cnt[1499]), want));
 }
 
+/* Two dictionary keys (the combined-code path): pairs and counts exact. */
+static void test_sql_agg__two_keys(void)
+{
+	static uint32_t cnt[3][1500];
+	uint32_t pairs = 0, mx = 0, c0 = 0;
+	char want[128];
+
+	memset(cnt, 0, sizeof(cnt));
+	for (uint32_t i = 0; i < N; i++)
+		cnt[g_of(i)][s_of(i)]++;
+	for (uint32_t g = 0; g < 3; g++)
+		for (uint32_t v = 0; v < 1500; v++) {
+			pairs += cnt[g][v] > 0;
+			mx = cnt[g][v] > mx ? cnt[g][v] : mx;
+		}
+	snprintf(want, sizeof(want), "%u\t%u\t%u", pairs, mx, N);
+	T_EQ_STR(sq("SELECT count(), max(c), sum(c) FROM "
+		    "(SELECT lc, s, count() AS c FROM a GROUP BY lc, s)"), want);
+	c0 = cnt[1][7];
+	snprintf(want, sizeof(want), "c1\tstr7-session-abcdef\t%u", c0);
+	T_EQ_STR(sq("SELECT lc, s, count() FROM a WHERE s = 'str7-session-abcdef' AND lc = 'c1' "
+		    "GROUP BY lc, s"), c0 ? want : "");
+}
+
 /* One fixed-width key of 1, 2, 4 and 8 bytes (and a Float64 key). */
 static void test_sql_agg__fixed_keys(void)
 {
@@ -176,6 +200,7 @@ int main(void)
 		return 1;
 	load();
 	T_RUN(test_sql_agg__string_key);
+	T_RUN(test_sql_agg__two_keys);
 	T_RUN(test_sql_agg__fixed_keys);
 	T_RUN(test_sql_agg__uniq);
 	T_RUN(test_sql_agg__if);
