@@ -96,6 +96,7 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 	enum rs_ncls k0 = a->nargs ? rs_ncls(a->atypes[0]) : RS_NC_INT;
 	enum rs_ncls k1 = a->nargs > 1 ? rs_ncls(a->atypes[1]) : RS_NC_INT;
 	const struct rs_col *c0 = a->nargs ? args[0].c : NULL;
+	const size_t ssz = a->vt->state_size;
 	int rc = rs_agg_upd_fast(a, states, gid, args, sel, n);
 
 	if (rc != 1)
@@ -266,6 +267,11 @@ int rs_agg_fin(struct rs_agg *a, uint8_t *states, size_t ng, struct rs_col *out)
 	int kind = rs_agg_kind(a), rc = 0;
 	enum rs_ncls k0 = rs_agg_cls(a, 0);
 
+	/* 8-byte counters and sums are already an array of the result */
+	if (a->vt->state_size == 8 && (kind == A_COUNT || kind == A_UNIQ || kind == A_SUM))
+		return kind == A_SUM && rs_ncls(a->type) == RS_NC_FLOAT ?
+			rs_store_f64(out, (const double *)states, ng) :
+			rs_store_i64(out, (const int64_t *)states, ng);
 	for (size_t g = 0; g < ng && !rc; g++) {
 		uint8_t *st = states + g * a->vt->state_size;
 

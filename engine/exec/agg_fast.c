@@ -102,6 +102,7 @@ int rs_agg_upd_fast(struct rs_agg *a, uint8_t *states, const uint32_t *gid, stru
 		    const uint32_t *sel, size_t n)
 {
 	int kind = rs_agg_kind(a);
+	const size_t ssz = a->vt->state_size;
 	size_t m = span(sel, n);
 	enum rs_ncls k0;
 	union {

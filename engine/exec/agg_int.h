@@ -34,7 +34,9 @@ struct garr {		/* groupArray: all values, chained per group */
 };
 
 #define ROW(i) (sel ? sel[i] : (uint32_t)(i))
-#define ST(T, g) ((T *)(states + (size_t)(g) * a->vt->state_size))
+/* ssz: a local copy of a->vt->state_size (stores through the states would
+ * otherwise make the compiler reload it for every row) */
+#define ST(T, g) ((T *)(states + (size_t)(g) * ssz))
 
 struct hset {		/* uniq -State/-Merge: one group's set of value hashes */
 	uint64_t *k;
