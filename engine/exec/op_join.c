@@ -3,6 +3,13 @@
  * materialized and its keys put in an rs_keyset with row chains; left
  * chunks probe it. Unmatched LEFT rows get the right side's default values
  * (ClickHouse join_use_nulls = 0; NULL for Nullable columns).
+ *
+ * Output is produced incrementally: each call emits at most RS_CHUNK_MAX
+ * (left row, right row) pairs and keeps its place (left row, and the next
+ * right row of a CROSS join or of the key's chain), so a join with a large
+ * fan-out runs in bounded memory, stops early under LIMIT and sees a cancel
+ * between output chunks. The materialized right side (columns, chains) is
+ * counted against query_memory; the key set counts itself (hash.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,10 +29,17 @@ struct join {
 	size_t rn;
 	struct rs_keyset ks;
 	uint32_t *first, *next;	/* chains: first[id], next[row] (row + 1; 0 = end) */
+	int64_t mem;		/* bytes of rcols/first/next counted in query_memory */
 	struct rs_chunk out;
 	int built;
-	uint32_t *li, *ri;
-	size_t pcap;
+	uint32_t *li, *ri;	/* pairs of one output chunk: RS_CHUNK_MAX each */
+	/* place in the current left chunk (NULL: pull the next one) */
+	struct rs_chunk *in;
+	size_t lpos;		/* next left row */
+	size_t rpos;		/* CROSS: next right row; keys: next chain entry
+				 * (row + 1) of row lpos, 0 = from its start */
+	uint32_t *ids;		/* key ids of the left chunk's rows */
+	size_t ids_cap;
 	struct rs_vec *kv;
 	struct rs_dcol *dc;	/* dictionary views of the output */
 	uint32_t *lcodes;	/* left codes gathered, per left column */
@@ -33,6 +47,36 @@ struct join {
 	int *rdict;		/* right column can be a dictionary view */
 	int *want;		/* per output column (rs_join_want) */
 };
+
+static size_t col_mem(const struct rs_col *c)
+{
+	size_t m = c->cap * c->width + c->bytes_cap;
+
+	if (c->nulls)
+		m += c->cap;
+	if (c->offs)
+		m += (c->cap + 1) * sizeof(*c->offs);
+	if (c->child)
+		m += col_mem(c->child);
+	return m;
+}
+
+/* Count the right side's columns and chains in query_memory. */
+static int account(struct join *j)
+{
+	int64_t m = (int64_t)((j->rn + 1) * sizeof(*j->next));
+
+	if (j->nk)
+		m += (int64_t)((j->ks.n + 1) * sizeof(*j->first));
+	for (unsigned c = 0; c < j->right->ncols; c++)
+		m += (int64_t)col_mem(&j->rcols[c]);
+	if (m == j->mem)
+		return 0;
+	int64_t d = m - j->mem;
+
+	j->mem = m;
+	return rs_qctx_mem(j->op.q, d);
+}
 
 static int build(struct join *j)
 {
@@ -91,7 +135,7 @@ static int build(struct join *j)
 			j->next[j->rn + i] = ids[i];
 		free(ids);
 		j->rn += in->n;
-		if ((rc = rs_qctx_check(q)))
+		if ((rc = account(j)) || (rc = rs_qctx_check(q)))
 			return rc;
 	}
 	if (rc < 0)
@@ -122,9 +166,6 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 	rs_chunk_reset(&j->out);
 	for (size_t i = 0; i < np && matched; i++)
 		matched = j->ri[i] != UINT32_MAX;
-	if (np > j->pcap)
-		return -ENOMEM;
-	j->lcodes = xrealloc(j->lcodes, (nl + 1) * j->pcap * sizeof(*j->lcodes));
 	j->out.dcols = j->dc;
 	for (unsigned c = 0; c < nl; c++) {
 		j->dc[c].codes = NULL;
@@ -134,7 +175,7 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 			return -ENOMEM;
 		}
 		if (in->dcols && in->dcols[c].codes) {
-			uint32_t *lc = j->lcodes + (size_t)c * j->pcap;
+			uint32_t *lc = j->lcodes + (size_t)c * RS_CHUNK_MAX;
 
 			for (size_t i = 0; i < np; i++)
 				lc[i] = in->dcols[c].codes[j->li[i]];
@@ -166,127 +207,147 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 	return 0;
 }
 
-static int pairs_room(struct join *j, size_t need)
+/* Key ids of every row of the left chunk in j->ids (UINT32_MAX: no match). */
+static int probe(struct join *j, struct rs_chunk *in)
 {
-	if (need <= j->pcap)
-		return 0;
-	size_t cap = j->pcap ? j->pcap : 8192;
-	while (cap < need)
-		cap *= 2;
-	uint32_t *a = realloc(j->li, cap * sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	j->li = a;
-	uint32_t *b = realloc(j->ri, cap * sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	j->ri = b;
-	j->pcap = cap;
-	return 0;
+	struct rs_qctx *q = j->op.q;
+	size_t n = in->n, hn = n;
+	const struct rs_dcol *d = NULL;
+	uint64_t *h;
+	int rc = 0;
+
+	if (n > j->ids_cap) {
+		uint32_t *ids = realloc(j->ids, n * sizeof(*ids));
+
+		if (!ids)
+			return rs_errf(q->err, -ENOMEM, "out of memory");
+		j->ids = ids;
+		j->ids_cap = n;
+	}
+	if (j->nk == 1 && j->lk[0]->kind == RS_X_COL && in->dcols &&
+	    in->dcols[*j->lk[0]->pos].codes) {
+		hn = RS_MAX(n, in->dcols[*j->lk[0]->pos].dict->n);
+		if (rs_type_equal(in->dcols[*j->lk[0]->pos].dict->type, j->ks.keys[0].type))
+			d = &in->dcols[*j->lk[0]->pos];
+	}
+	if (!(h = malloc((hn + 1) * sizeof(*h))))
+		return rs_errf(q->err, -ENOMEM, "out of memory");
+	if (d) {	/* once per dictionary entry */
+		uint32_t *dids = malloc((d->dict->n + 1) * sizeof(*dids));
+
+		if (!dids) {
+			free(h);
+			return rs_errf(q->err, -ENOMEM, "out of memory");
+		}
+		j->kv[0].c = d->dict;
+		j->kv[0].is_const = 0;
+		rs_hash_vec(&j->kv[0], d->dict->n, h, 1);
+		rs_keyset_find(&j->ks, j->kv, d->dict->n, h, dids);
+		for (size_t i = 0; i < n; i++)
+			j->ids[i] = dids[d->codes[i]];
+		free(dids);
+	} else {
+		for (unsigned k = 0; k < j->nk && !rc; k++)
+			if (!(rc = rs_expr_eval(q, j->lk[k], in, &j->kv[k])))
+				rs_hash_vec(&j->kv[k], n, h, k == 0);
+		if (!rc)
+			rs_keyset_find(&j->ks, j->kv, n, h, j->ids);
+	}
+	free(h);
+	return rc;
+}
+
+/* CROSS (or no keys): the next pairs of left rows x all right rows. */
+static size_t fill_cross(struct join *j, size_t n)
+{
+	size_t np = 0;
+
+	if (!j->rn)
+		j->lpos = n;
+	while (np < RS_CHUNK_MAX && j->lpos < n) {
+		size_t take = RS_MIN(j->rn - j->rpos, RS_CHUNK_MAX - np);
+		uint32_t l = (uint32_t)j->lpos, r = (uint32_t)j->rpos;
+
+		for (size_t k = 0; k < take; k++) {
+			j->li[np + k] = l;
+			j->ri[np + k] = r + (uint32_t)k;
+		}
+		np += take;
+		j->rpos += take;
+		if (j->rpos == j->rn) {
+			j->rpos = 0;
+			j->lpos++;
+		}
+	}
+	return np;
+}
+
+/* Keys: the next pairs along each left row's chain of matching right rows. */
+static size_t fill_keys(struct join *j, size_t n)
+{
+	const uint32_t *ids = j->ids, *first = j->first, *next = j->next;
+	uint32_t *li = j->li, *ri = j->ri;
+	size_t np = 0, i = j->lpos;
+	uint32_t r = (uint32_t)j->rpos;
+	int left = j->kind == RS_J_LEFT, any = j->any;
+
+	for (; i < n; i++, r = 0) {
+		if (!r) {
+			r = ids[i] == UINT32_MAX ? 0 : first[ids[i]];
+			if (!r) {
+				if (left) {
+					if (np == RS_CHUNK_MAX)
+						break;
+					li[np] = (uint32_t)i;
+					ri[np++] = UINT32_MAX;
+				}
+				continue;
+			}
+		}
+		for (; r; r = any ? 0 : next[r - 1]) {
+			if (np == RS_CHUNK_MAX)
+				goto full;
+			li[np] = (uint32_t)i;
+			ri[np++] = r - 1;
+		}
+	}
+full:
+	j->lpos = i;
+	j->rpos = r;
+	return np;
 }
 
 static int join_next(struct rs_op *op, struct rs_chunk **out)
 {
 	struct join *j = container_of(op, struct join, op);
 	struct rs_qctx *q = op->q;
-	struct rs_chunk *in;
 	int rc;
 
 	if (!j->built && (rc = build(j)))
 		return rc;
 	for (;;) {
-		size_t np = 0, n;
+		struct rs_chunk *in = j->in;
+		size_t np;
 
-		if ((rc = rs_op_next(j->left, &in)) <= 0)
-			return rc;
-		n = in->n;
-		if (j->kind == RS_J_CROSS || !j->nk) {
-			if (pairs_room(j, n * (j->rn ? j->rn : 1)))
-				return rs_errf(q->err, -ENOMEM, "out of memory");
-			for (size_t i = 0; i < n; i++)
-				for (size_t r = 0; r < j->rn; r++) {
-					j->li[np] = (uint32_t)i;
-					j->ri[np++] = (uint32_t)r;
-				}
-		} else {
-			size_t hn = n;
-			uint64_t *h;
-			uint32_t *ids = malloc((n + 1) * sizeof(*ids));
-
-			if (j->nk == 1 && j->lk[0]->kind == RS_X_COL && in->dcols &&
-			    in->dcols[*j->lk[0]->pos].codes)
-				hn = RS_MAX(n, in->dcols[*j->lk[0]->pos].dict->n);
-			h = malloc((hn + 1) * sizeof(*h));
-
-			if (!h || !ids) {
-				free(h);
-				free(ids);
-				return rs_errf(q->err, -ENOMEM, "out of memory");
-			}
-			if (j->nk == 1 && j->lk[0]->kind == RS_X_COL && in->dcols &&
-			    in->dcols[*j->lk[0]->pos].codes &&
-			    rs_type_equal(in->dcols[*j->lk[0]->pos].dict->type, j->ks.keys[0].type)) {
-				/* once per dictionary entry */
-				const struct rs_dcol *d = &in->dcols[*j->lk[0]->pos];
-				uint32_t *dids = malloc((d->dict->n + 1) * sizeof(*dids));
-
-				if (!dids) {
-					free(h);
-					free(ids);
-					return rs_errf(q->err, -ENOMEM, "out of memory");
-				}
-				j->kv[0].c = d->dict;
-				j->kv[0].is_const = 0;
-				rs_hash_vec(&j->kv[0], d->dict->n, h, 1);
-				rs_keyset_find(&j->ks, j->kv, d->dict->n, h, dids);
-				for (size_t i = 0; i < n; i++)
-					ids[i] = dids[d->codes[i]];
-				free(dids);
-			} else {
-				for (unsigned k = 0; k < j->nk; k++) {
-					if ((rc = rs_expr_eval(q, j->lk[k], in, &j->kv[k]))) {
-						free(h);
-						free(ids);
-						return rc;
-					}
-					rs_hash_vec(&j->kv[k], n, h, k == 0);
-				}
-				rs_keyset_find(&j->ks, j->kv, n, h, ids);
-			}
-			free(h);
-			for (size_t i = 0; i < n && !rc; i++) {
-				uint32_t r = ids[i] == UINT32_MAX ? 0 : j->first[ids[i]];
-
-				if (!r) {
-					if (j->kind == RS_J_LEFT) {
-						if (pairs_room(j, np + 1))
-							rc = -ENOMEM;
-						else {
-							j->li[np] = (uint32_t)i;
-							j->ri[np++] = UINT32_MAX;
-						}
-					}
-					continue;
-				}
-				for (; r; r = j->next[r - 1]) {
-					if (pairs_room(j, np + 1)) {
-						rc = -ENOMEM;
-						break;
-					}
-					j->li[np] = (uint32_t)i;
-					j->ri[np++] = r - 1;
-					if (j->any)
-						break;
-				}
-			}
-			free(ids);
-			if (rc)
-				return rs_errf(q->err, -ENOMEM, "out of memory");
+		if (!in) {
+			if ((rc = rs_op_next(j->left, &in)) <= 0)
+				return rc;
+			if (!in->n)
+				continue;
+			j->lpos = j->rpos = 0;
+			if (j->kind != RS_J_CROSS && j->nk && (rc = probe(j, in)))
+				return rc;
+			j->in = in;
 		}
+		np = j->kind == RS_J_CROSS || !j->nk ? fill_cross(j, in->n) : fill_keys(j, in->n);
+		if (j->lpos >= in->n)
+			j->in = NULL;	/* the next call pulls the next left chunk */
 		if (!np)
 			continue;
 		if (emit(j, in, np))
 			return rs_errf(q->err, -ENOMEM, "out of memory");
+		if ((rc = rs_qctx_check(q)))
+			return rc;
 		*out = &j->out;
 		return 1;
 	}
@@ -311,6 +372,8 @@ static void join_free(struct rs_op *op)
 	free(j->next);
 	free(j->li);
 	free(j->ri);
+	free(j->ids);
+	rs_qctx_mem(op->q, -j->mem);
 	free(j->kv);
 	free(j->dc);
 	free(j->lcodes);
@@ -352,6 +415,9 @@ struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *ri
 	for (unsigned c = 0; c < right->ncols; c++)
 		rs_col_init(&j->rcols[c], right->types[c]);
 	j->kv = xcalloc(nkeys + 1, sizeof(*j->kv));
+	j->li = xcalloc(RS_CHUNK_MAX, sizeof(*j->li));
+	j->ri = xcalloc(RS_CHUNK_MAX, sizeof(*j->ri));
+	j->lcodes = xcalloc((size_t)(left->ncols + 1) * RS_CHUNK_MAX, sizeof(*j->lcodes));
 	j->dc = xcalloc(nc + 1, sizeof(*j->dc));
 	j->rdict = xcalloc(right->ncols + 1, sizeof(*j->rdict));
 	for (unsigned c = 0; c < right->ncols; c++)

@@ -125,7 +125,7 @@ int rs_writer_header(struct rs_writer *w, struct rs_buf *out)
 			rs_buf_release(&tn);
 		}
 		if (!rc)
-			rc = rs_buf_adds(out, "\n\t],\n\n\t\"data\":\n\t[");
+			rc = rs_buf_adds(out, "\n\t],\n\n\t\"data\":\n\t[\n");
 		return rc;
 	default:
 		return 0;
@@ -200,15 +200,15 @@ int rs_writer_rows(struct rs_writer *w, const struct rs_col *cols, size_t from, 
 				rc = rs_buf_addc(out, '\n');
 			break;
 		}
-		case RS_FMT_NDJSON:
-		case RS_FMT_JSON:
+		case RS_FMT_NDJSON:	/* {"k":v,"k":v}\n */
+		case RS_FMT_JSON:	/* \t\t{\n\t\t\t"k": v,\n ... \n\t\t} (ClickHouse JSON) */
 			if (w->fmt == RS_FMT_JSON)
-				rc = rs_buf_adds(out, w->rows ? ",\n\t\t{" : "\n\t\t{");
+				rc = rs_buf_adds(out, w->rows ? ",\n\t\t{\n\t\t\t" : "\t\t{\n\t\t\t");
 			else
 				rc = rs_buf_addc(out, '{');
 			for (unsigned i = 0; i < s->ncols && !rc; i++) {
 				if (i)
-					rc = rs_buf_adds(out, w->fmt == RS_FMT_JSON ? ", " : ",");
+					rc = rs_buf_adds(out, w->fmt == RS_FMT_JSON ? ",\n\t\t\t" : ",");
 				if (!rc)
 					rc = rs_buf_add(out, w->keys + w->key_off[i],
 							w->key_off[i + 1] - w->key_off[i]);
@@ -218,7 +218,7 @@ int rs_writer_rows(struct rs_writer *w, const struct rs_col *cols, size_t from, 
 					rc = rs_value_render(&cols[i], r, RS_RENDER_JSON, out);
 			}
 			if (!rc)
-				rc = rs_buf_adds(out, w->fmt == RS_FMT_JSON ? "}" : "}\n");
+				rc = rs_buf_adds(out, w->fmt == RS_FMT_JSON ? "\n\t\t}" : "}\n");
 			break;
 		case RS_FMT_PROMETHEUS:
 			rc = prom_row(w, cols, r, out);

@@ -3,7 +3,8 @@
  *   csv         ClickHouse CSVWithNames: header row of quoted names, then rows
  *   tsv         ClickHouse TSVWithNames
  *   ndjson      JSONEachRow: one object per row
- *   json        Tinybird's envelope: meta, data, rows,
+ *   json        Tinybird's envelope laid out as ClickHouse FORMAT JSON (tabs,
+ *               one key per line in meta entries and data rows): meta, data, rows,
  *               rows_before_limit_at_least (when given), statistics
  *   prometheus  text exposition from columns name, value [, help, type,
  *               timestamp, labels]

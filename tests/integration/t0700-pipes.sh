@@ -54,6 +54,25 @@ assert d[\"data\"] == [{\"region\": \"Americas\", \"revenue\": 99, \"paying_sess
 assert d[\"rows\"] == 2 and d[\"statistics\"][\"rows_read\"] > 0 and \"elapsed\" in d[\"statistics\"]
 "
 '
+expect 'the JSON envelope is laid out as ClickHouse FORMAT JSON prints it' '
+	{
+		printf "{\n\t\"meta\":\n\t[\n"
+		printf "\t\t{\n\t\t\t\"name\": \"region\",\n\t\t\t\"type\": \"LowCardinality(String)\"\n\t\t},\n"
+		printf "\t\t{\n\t\t\t\"name\": \"revenue\",\n\t\t\t\"type\": \"Nullable(Float64)\"\n\t\t},\n"
+		printf "\t\t{\n\t\t\t\"name\": \"paying_sessions\",\n\t\t\t\"type\": \"UInt64\"\n\t\t}\n"
+		printf "\t],\n\n\t\"data\":\n\t[\n"
+		printf "\t\t{\n\t\t\t\"region\": \"Americas\",\n\t\t\t\"revenue\": 99,\n\t\t\t\"paying_sessions\": 1\n\t\t},\n"
+		printf "\t\t{\n\t\t\t\"region\": \"Europe\",\n\t\t\t\"revenue\": 49.5,\n\t\t\t\"paying_sessions\": 1\n\t\t}\n"
+		printf "\t],\n\n\t\"rows\": 2,\n\n"
+		printf "\t\"statistics\":\n\t{\n\t\t\"elapsed\": E,\n\t\t\"rows_read\": R,\n\t\t\"bytes_read\": B\n\t}\n}\n"
+	} >want.json &&
+	sed -e "s/\(\"elapsed\": \)[0-9.]*/\1E/" -e "s/\(\"rows_read\": \)[0-9]*/\1R/" \
+		-e "s/\(\"bytes_read\": \)[0-9]*/\1B/" "$W/endpoints/revenue_by_region.json" >got.json &&
+	same want.json got.json &&
+	printf "\t\"data\":\n\t[\n\n\t],\n\n\t\"rows\": 0,\n\n\t\"statistics\":\n" >want0.json &&
+	grep -A 7 "^.\"data\":" "$W/endpoints/revenue_by_region.json?q=SELECT+*+FROM+_+WHERE+0" >got0.json &&
+	same want0.json got0.json
+'
 expect 'nodes read earlier nodes; parameters reach the template' '
 	is "$(cat "$W/pipes/by_device.csv")" "$(printf "\"device\",\"views\"\n\"desktop\",2\n\"mobile\",2\n\"tablet\",2")" &&
 	is "$(tail -n +2 "$W/pipes/by_device.csv?device=mobile")" "\"mobile\",2" &&
