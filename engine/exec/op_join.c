@@ -48,6 +48,17 @@ struct join {
 	int *want;		/* per output column (rs_join_want) */
 };
 
+/* A left key column of type a probes keys of type b by its dictionary:
+ * the same type, or both plain strings (LowCardinality(String) against
+ * String hash and compare alike). */
+static int same_key_values(const struct rs_type *a, const struct rs_type *b)
+{
+	return rs_type_equal(a, b) ||
+	       (rs_type_phys(a) == RS_PHYS_STRING && rs_type_phys(b) == RS_PHYS_STRING &&
+		!rs_type_is_nullable(a) && !rs_type_is_nullable(b) &&
+		rs_type_base(a)->id != RS_T_ARRAY && rs_type_base(b)->id != RS_T_ARRAY);
+}
+
 static size_t col_mem(const struct rs_col *c)
 {
 	size_t m = c->cap * c->width + c->bytes_cap;
@@ -227,7 +238,7 @@ static int probe(struct join *j, struct rs_chunk *in)
 	if (j->nk == 1 && j->lk[0]->kind == RS_X_COL && in->dcols &&
 	    in->dcols[*j->lk[0]->pos].codes) {
 		hn = RS_MAX(n, in->dcols[*j->lk[0]->pos].dict->n);
-		if (rs_type_equal(in->dcols[*j->lk[0]->pos].dict->type, j->ks.keys[0].type))
+		if (same_key_values(in->dcols[*j->lk[0]->pos].dict->type, j->ks.keys[0].type))
 			d = &in->dcols[*j->lk[0]->pos];
 	}
 	if (!(h = malloc((hn + 1) * sizeof(*h))))
@@ -458,7 +469,7 @@ void rs_join_want(struct rs_op *op, const int *want)
 		struct rs_expr *e = j->lk[k];
 
 		if (j->nk == 1 && e->kind == RS_X_COL && *e->pos < nl &&
-		    rs_type_equal(j->left->types[*e->pos], j->ks.keys[0].type)) {
+		    same_key_values(j->left->types[*e->pos], j->ks.keys[0].type)) {
 			if (lw[*e->pos] < 1)
 				lw[*e->pos] = 1;	/* the dictionary probe reads codes */
 		} else if (rs_expr_cols(e, lmark, &(struct lwant){ lw })) {

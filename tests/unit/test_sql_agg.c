@@ -3,8 +3,8 @@
  * single keys (op_agg.c, hash.c, agg.c), checked against answers computed
  * here in C: String keys of many granules, fixed-width keys of each width,
  * uniq/uniqExact hashed once per dictionary entry with groups that change
- * inside a chunk, -If over dictionary conditions, and rs_find (LIKE '%x%',
- * position) on edge cases.
+ * inside a chunk, -If over dictionary conditions, a LowCardinality key
+ * joined to a String key, and rs_find (LIKE '%x%', position) on edge cases.
  */
 #include "test_sql_exec.h"
 
@@ -178,6 +178,37 @@ static void test_sql_agg__if(void)
 		 want);
 }
 
+/* A LowCardinality(String) key joined to a String key (as the bench's
+ * events.country = countries.code): probed once per dictionary entry,
+ * grouped by the right side's columns. c2 has no match; 'c9' no rows. */
+static void test_sql_agg__join_lc_string(void)
+{
+	uint32_t n0 = 0, n1 = 0;
+	int64_t s0 = 0, s1 = 0;
+	char want[256];
+
+	T_EQ_INT(sq_load("dim", "SCHEMA >\n    code String,\n    name String\n",
+			 "c0,zero\nc1,one\nc9,nine\n"), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		int v = (int)(i % 11) * 1000 - 5000;
+
+		if (g_of(i) == 0) {
+			n0++;
+			s0 += v;
+		} else if (g_of(i) == 1) {
+			n1++;
+			s1 += v;
+		}
+	}
+	snprintf(want, sizeof(want), "one\t%u\t%lld\nzero\t%u\t%lld", n1, (long long)s1, n0,
+		 (long long)s0);
+	T_EQ_STR(sq("SELECT d.name, count(), sum(a.i16) FROM a ALL INNER JOIN dim AS d "
+		    "ON a.lc = d.code GROUP BY d.name ORDER BY d.name"), want);
+	snprintf(want, sizeof(want), "%u", N - n0 - n1);
+	T_EQ_STR(sq("SELECT count() FROM a LEFT JOIN dim AS d ON a.lc = d.code WHERE d.name = ''"),
+		 want);
+}
+
 /* rs_find through LIKE '%x%' and position(): starts, ends, overlaps. */
 static void test_sql_agg__find(void)
 {
@@ -204,6 +235,7 @@ int main(void)
 	T_RUN(test_sql_agg__fixed_keys);
 	T_RUN(test_sql_agg__uniq);
 	T_RUN(test_sql_agg__if);
+	T_RUN(test_sql_agg__join_lc_string);
 	T_RUN(test_sql_agg__find);
 	sq_teardown();
 	return T_DONE();
