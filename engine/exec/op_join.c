@@ -31,7 +31,12 @@ struct join {
 	uint32_t *first, *next;	/* chains: first[id], next[row] (row + 1; 0 = end) */
 	int64_t mem;		/* bytes of rcols/first/next counted in query_memory */
 	struct rs_chunk out;
+	struct rs_chunk view;	/* emit()'s output when the left rows pass as they
+				 * are: shallow copies of their columns and of
+				 * out's right columns (owns only the array) */
 	int built;
+	int f_ident, f_matched;	/* of the pairs fill_keys made: pair k is left
+				 * row k, every pair has a right row (-1: not known) */
 	uint32_t *li, *ri;	/* pairs of one output chunk: RS_CHUNK_MAX each */
 	/* place in the current left chunk (NULL: pull the next one) */
 	struct rs_chunk *in;
@@ -169,15 +174,39 @@ static int build(struct join *j)
 	return 0;
 }
 
-static int emit(struct join *j, struct rs_chunk *in, size_t np)
+static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk **res)
 {
 	unsigned nl = j->left->ncols, nr = j->right->ncols;
-	int matched = 1;
+	int matched = j->f_matched, ident = j->f_ident;
 
 	rs_chunk_reset(&j->out);
-	for (size_t i = 0; i < np && matched; i++)
-		matched = j->ri[i] != UINT32_MAX;
+	if (matched < 0) {	/* fill_cross: find out */
+		matched = 1;
+		for (size_t i = 0; i < np && matched; i++)
+			matched = j->ri[i] != UINT32_MAX;
+	}
+	if (ident < 0) {
+		ident = 1;
+		for (size_t i = 0; i < np && ident; i++)
+			ident = j->li[i] == i;
+	}
+	ident = ident && np == in->n;
 	j->out.dcols = j->dc;
+	*res = &j->out;
+	if (ident) {
+		/* each left row once, in order (a lookup join): the left columns
+		 * and codes go out as they came, in a view beside the right ones */
+		*res = &j->view;
+		j->view.ncols = nl + nr;
+		j->view.n = np;
+		j->view.dcols = j->dc;
+		for (unsigned c = 0; c < nl; c++) {
+			j->view.cols[c] = in->cols[c];
+			j->dc[c].codes = in->dcols ? in->dcols[c].codes : NULL;
+			j->dc[c].dict = in->dcols ? in->dcols[c].dict : NULL;
+		}
+		nl = 0;		/* the loop below has no left column to do */
+	}
 	for (unsigned c = 0; c < nl; c++) {
 		j->dc[c].codes = NULL;
 		if ((in->cols[c].n < in->n && in->dcols && in->dcols[c].codes) || !j->want[c]) {
@@ -194,17 +223,18 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 			j->dc[c].dict = in->dcols[c].dict;
 		}
 	}
+	nl = j->left->ncols;
 	for (unsigned c = 0; c < nr; c++) {
 		struct rs_col *d = &j->out.cols[nl + c];
 
 		j->dc[nl + c].codes = matched && j->rdict[c] ? j->ri : NULL;
 		j->dc[nl + c].dict = &j->rcols[c];
 		if (!j->want[nl + c] || (j->want[nl + c] == 1 && j->dc[nl + c].codes))
-			continue;
+			goto next;
 		if (matched) {
 			if (rs_gather_fast(d, &j->rcols[c], j->ri, np))
 				return -ENOMEM;
-			continue;
+			goto next;
 		}
 		for (size_t i = 0; i < np; i++) {
 			int rc = j->ri[i] == UINT32_MAX ?
@@ -213,6 +243,8 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 			if (rc)
 				return -ENOMEM;
 		}
+next:
+		j->view.cols[nl + c] = *d;	/* shallow: j->out owns it */
 	}
 	j->out.n = np;
 	return 0;
@@ -290,6 +322,7 @@ static size_t fill_cross(struct join *j, size_t n)
 			j->lpos++;
 		}
 	}
+	j->f_ident = j->f_matched = -1;
 	return np;
 }
 
@@ -300,7 +333,7 @@ static size_t fill_keys(struct join *j, size_t n)
 	uint32_t *li = j->li, *ri = j->ri;
 	size_t np = 0, i = j->lpos;
 	uint32_t r = (uint32_t)j->rpos;
-	int left = j->kind == RS_J_LEFT, any = j->any;
+	int left = j->kind == RS_J_LEFT, any = j->any, ident = 1, matched = 1;
 
 	for (; i < n; i++, r = 0) {
 		if (!r) {
@@ -309,6 +342,8 @@ static size_t fill_keys(struct join *j, size_t n)
 				if (left) {
 					if (np == RS_CHUNK_MAX)
 						break;
+					ident &= i == np;
+					matched = 0;
 					li[np] = (uint32_t)i;
 					ri[np++] = UINT32_MAX;
 				}
@@ -318,6 +353,7 @@ static size_t fill_keys(struct join *j, size_t n)
 		for (; r; r = any ? 0 : next[r - 1]) {
 			if (np == RS_CHUNK_MAX)
 				goto full;
+			ident &= i == np;	/* row i is pair i: so far one pair a row */
 			li[np] = (uint32_t)i;
 			ri[np++] = r - 1;
 		}
@@ -325,6 +361,8 @@ static size_t fill_keys(struct join *j, size_t n)
 full:
 	j->lpos = i;
 	j->rpos = r;
+	j->f_ident = ident;
+	j->f_matched = matched;
 	return np;
 }
 
@@ -355,11 +393,10 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 			j->in = NULL;	/* the next call pulls the next left chunk */
 		if (!np)
 			continue;
-		if (emit(j, in, np))
+		if (emit(j, in, np, out))
 			return rs_errf(q->err, -ENOMEM, "out of memory");
 		if ((rc = rs_qctx_check(q)))
 			return rc;
-		*out = &j->out;
 		return 1;
 	}
 }
@@ -391,6 +428,7 @@ static void join_free(struct rs_op *op)
 	free(j->rdict);
 	free(j->want);
 	rs_chunk_release(&j->out);
+	free(j->view.cols);
 	free(op->types);
 	free(j);
 }
@@ -438,6 +476,7 @@ struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *ri
 	for (unsigned c = 0; c < nc; c++)
 		j->want[c] = 2;
 	rs_chunk_init(&j->out, nc, types);
+	j->view.cols = xcalloc(nc + 1, sizeof(*j->view.cols));
 	return &j->op;
 }
 
