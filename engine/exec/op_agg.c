@@ -605,7 +605,9 @@ static struct worker *worker_new(struct agg *a)
 	w->q.a = &w->ar;
 	w->q.mem_used = 0;
 	w->q.rows_read = w->q.bytes_read = 0;
-	if (!(scan = rs_scan_clone(a->child, &w->q, &w->ar)))
+	scan = rs_op_is_join(a->child) ? rs_join_clone(a->child, &w->q, &w->ar) :
+		rs_scan_clone(a->child, &w->q, &w->ar);
+	if (!scan)
 		goto fail;
 	keys = rs_arena_alloc(&w->ar, (a->nkeys + 1) * sizeof(*keys));
 	specs = rs_arena_alloc(&w->ar, (a->naggs + 1) * sizeof(*specs));
@@ -702,18 +704,24 @@ static int run_parallel(struct agg *a)
 	pthread_t th;
 	int rc;
 
-	if (!rs_op_is_scan(a->child) || rs_scan_items(a->child) < RS_PAR_MIN_GRANULES)
+	/* the granules split between the threads: of the scan below, or of the
+	 * scan on the left of a join (both threads probe its one right side) */
+	struct rs_op *scan = rs_op_is_join(a->child) ? rs_join_left(a->child) : a->child;
+
+	if (!rs_op_is_scan(scan) || rs_scan_items(scan) < RS_PAR_MIN_GRANULES)
 		return 0;
 	for (unsigned i = 0; i < a->naggs; i++)
 		if (!mergeable(&a->aggs[i].agg))
 			return 0;
+	if (scan != a->child && (rc = rs_join_prepare(a->child)))
+		return rc;
 	if (!(w = worker_new(a)))
 		return 0;
-	rs_scan_share(a->child, 0, 2);
-	rs_scan_share(w->a->child, 1, 2);
+	rs_scan_share(scan, 0, 2);
+	rs_scan_share(scan == a->child ? w->a->child : rs_join_left(w->a->child), 1, 2);
 	if (pthread_create(&th, NULL, worker_main, w)) {
 		worker_free(w);
-		rs_scan_share(a->child, 0, 1);
+		rs_scan_share(scan, 0, 1);
 		return 0;
 	}
 	while ((rc = rs_op_next(a->child, &in)) > 0)

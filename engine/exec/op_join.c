@@ -35,6 +35,7 @@ struct join {
 				 * are: shallow copies of their columns and of
 				 * out's right columns (owns only the array) */
 	int built;
+	int shared;		/* a clone: rcols, ks, first, next belong to the original */
 	int f_ident, f_matched;	/* of the pairs fill_keys made: pair k is left
 				 * row k, every pair has a right row (-1: not known) */
 	uint32_t *li, *ri;	/* pairs of one output chunk: RS_CHUNK_MAX each */
@@ -408,16 +409,19 @@ static void join_free(struct rs_op *op)
 	rs_op_free(j->left);
 	for (unsigned k = 0; k < j->nk; k++) {
 		rs_expr_free(j->lk[k]);
-		rs_expr_free(j->rk[k]);
+		if (!j->shared)
+			rs_expr_free(j->rk[k]);
 	}
-	if (j->rcols)
-		for (unsigned c = 0; c < j->right->ncols; c++)
-			rs_col_release(&j->rcols[c]);
-	rs_op_free(j->right);
-	free(j->rcols);
-	rs_keyset_release(&j->ks);
-	free(j->first);
-	free(j->next);
+	if (!j->shared) {
+		if (j->rcols)
+			for (unsigned c = 0; c < j->right->ncols; c++)
+				rs_col_release(&j->rcols[c]);
+		rs_op_free(j->right);
+		free(j->rcols);
+		rs_keyset_release(&j->ks);
+		free(j->first);
+		free(j->next);
+	}
 	free(j->li);
 	free(j->ri);
 	free(j->ids);
@@ -483,6 +487,65 @@ struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *ri
 int rs_op_is_join(const struct rs_op *op)
 {
 	return op && op->vt == &join_vt;
+}
+
+struct rs_op *rs_join_left(struct rs_op *op)
+{
+	return rs_op_is_join(op) ? container_of(op, struct join, op)->left : NULL;
+}
+
+int rs_join_prepare(struct rs_op *op)
+{
+	struct join *j = container_of(op, struct join, op);
+
+	return j->built ? 0 : build(j);
+}
+
+struct rs_op *rs_join_clone(struct rs_op *op, struct rs_qctx *q, struct rs_arena *a)
+{
+	struct join *o = container_of(op, struct join, op), *j;
+	struct rs_expr **lk;
+	struct rs_op *left;
+	unsigned nc = op->ncols;
+
+	if (!o->built || !rs_op_is_scan(o->left))
+		return NULL;
+	lk = rs_arena_alloc(a, (o->nk + 1) * sizeof(*lk));
+	for (unsigned k = 0; k < o->nk; k++)
+		if (!(lk[k] = rs_expr_clone(a, o->lk[k])))
+			return NULL;
+	if (!(left = rs_scan_clone(o->left, q, a)))
+		return NULL;
+	j = xcalloc(1, sizeof(*j));
+	j->op = o->op;
+	j->op.q = q;
+	j->op.types = xcalloc(nc + 1, sizeof(*j->op.types));
+	memcpy(j->op.types, op->types, nc * sizeof(*j->op.types));
+	j->left = left;
+	j->right = o->right;
+	j->kind = o->kind;
+	j->any = o->any;
+	j->lk = lk;
+	j->rk = o->rk;
+	j->nk = o->nk;
+	j->rcols = o->rcols;
+	j->rn = o->rn;
+	j->ks = o->ks;		/* read-only from here on (rs_keyset_find) */
+	j->first = o->first;
+	j->next = o->next;
+	j->built = j->shared = 1;
+	j->kv = xcalloc(o->nk + 1, sizeof(*j->kv));
+	j->li = xcalloc(RS_CHUNK_MAX, sizeof(*j->li));
+	j->ri = xcalloc(RS_CHUNK_MAX, sizeof(*j->ri));
+	j->lcodes = xcalloc((size_t)(left->ncols + 1) * RS_CHUNK_MAX, sizeof(*j->lcodes));
+	j->dc = xcalloc(nc + 1, sizeof(*j->dc));
+	j->rdict = xcalloc(o->right->ncols + 1, sizeof(*j->rdict));
+	memcpy(j->rdict, o->rdict, o->right->ncols * sizeof(*j->rdict));
+	j->want = xcalloc(nc + 1, sizeof(*j->want));
+	memcpy(j->want, o->want, nc * sizeof(*j->want));
+	rs_chunk_init(&j->out, nc, j->op.types);
+	j->view.cols = xcalloc(nc + 1, sizeof(*j->view.cols));
+	return &j->op;
 }
 
 struct lwant { int *w; };

@@ -41,5 +41,13 @@ void rs_scan_want(struct rs_op *op, unsigned col, int mode);
  * rs_scan_want); passed on to a scan on the left. */
 int rs_op_is_join(const struct rs_op *op);
 void rs_join_want(struct rs_op *op, const int *want);
+/* The join's left input (a scan for parallel aggregation). */
+struct rs_op *rs_join_left(struct rs_op *op);
+/* Build the right side now (before workers clone the join). */
+int rs_join_prepare(struct rs_op *op);
+/* A join for worker q sharing the prepared right side (read-only), over a
+ * clone of the left scan; NULL when the left side or its keys cannot be
+ * cloned. The clone must be freed before the original. */
+struct rs_op *rs_join_clone(struct rs_op *op, struct rs_qctx *q, struct rs_arena *a);
 
 #endif

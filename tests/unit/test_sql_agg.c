@@ -8,7 +8,7 @@
  */
 #include "test_sql_exec.h"
 
-#define N 50000u	/* > 6 granules of 8192 rows */
+#define N 70000u	/* 9 granules of 8192 rows: aggregation runs on 2 threads */
 
 static const char *agg_def =
 	"SCHEMA >\n    k UInt32,\n    d Date,\n    s String,\n    lc LowCardinality(String),\n"
@@ -124,8 +124,8 @@ static void test_sql_agg__fixed_keys(void)
  * the group changing every row (g) and in long runs (d), and with -If. */
 static void test_sql_agg__uniq(void)
 {
-	static uint8_t seen[3][1500], seen_if[3][1500], seen_d[8][1500];
-	uint32_t u[3] = { 0 }, uif[3] = { 0 }, ud[8] = { 0 };
+	static uint8_t seen[3][1500], seen_if[3][1500], seen_d[16][1500];
+	uint32_t u[3] = { 0 }, uif[3] = { 0 }, ud[16] = { 0 };
 	struct rs_buf w = RS_BUF_INIT;
 
 	memset(seen, 0, sizeof(seen));
