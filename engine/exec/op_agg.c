@@ -170,7 +170,20 @@ static int dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
 			}
 		}
 	}
+	int whole = a->nkeys == 1 && nl == dc[0]->dict->n;
+
+	for (size_t j = 0; j < nl && whole; j++)
+		whole = a->dlist[j] == j;
 	for (unsigned k = 0; k < a->nkeys; k++) {
+		if (whole) {
+			/* the chunk meets every entry, in dictionary order (as our
+			 * encoder numbers them: by first appearance): the
+			 * dictionary itself is the list of distinct keys */
+			a->kv[0].c = dc[0]->dict;
+			a->kv[0].is_const = 0;
+			rs_hash_vec(&a->kv[0], nl, a->h, 1);
+			break;
+		}
 		for (size_t j = 0; j < nl; j++)
 			a->dids[j] = (uint32_t)(a->dlist[j] / stride[k] % dc[k]->dict->n);
 		rs_col_reset(&a->dk[k]);
