@@ -285,3 +285,41 @@ const char *rs_find(const char *s, size_t n, const char *pat, size_t m)
 	}
 	return NULL;
 }
+
+const char *rs_find_at(const char *s, size_t n, const char *pat, size_t m, size_t anchor)
+{
+	const char *p, *end;
+
+	if (anchor == 0 || anchor >= m)
+		return rs_find(s, n, pat, m);
+	if (m > n)
+		return NULL;
+	/* the anchor byte of a match lies in [s + anchor, s + n - m + anchor] */
+	p = s + anchor;
+	end = s + n - m + anchor + 1;
+	while ((p = memchr(p, pat[anchor], (size_t)(end - p)))) {
+		if (!memcmp(p - anchor, pat, m))
+			return p - anchor;
+		p++;
+	}
+	return NULL;
+}
+
+size_t rs_find_anchor(const char *pat, size_t m)
+{
+	/* bytes that are everywhere in text, paths and URLs rank high */
+	static const char common[] = " /etaoinsrhl.-_0123456789dcumpfgwybv,=:?&";
+	size_t best = 0;
+	int best_rank = -1;
+
+	for (size_t i = 0; i < m; i++) {
+		const char *c = pat[i] ? strchr(common, pat[i]) : NULL;
+		int rank = c ? (int)(c - common) : 1000;	/* later in common: rarer */
+
+		if (rank > best_rank) {	/* rarer: higher rank; first wins ties */
+			best_rank = rank;
+			best = i;
+		}
+	}
+	return best;
+}

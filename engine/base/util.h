@@ -58,5 +58,9 @@ static inline int rs_hex_digit(int c)
  * as much on short haystacks.
  */
 const char *rs_find(const char *s, size_t n, const char *pat, size_t m);
+/* The same, scanning for pat[anchor] (rs_find_anchor: the needle's byte
+ * least likely in text, so that fewer places are tried). */
+const char *rs_find_at(const char *s, size_t n, const char *pat, size_t m, size_t anchor);
+size_t rs_find_anchor(const char *pat, size_t m);
 
 #endif

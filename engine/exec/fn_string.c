@@ -256,6 +256,7 @@ struct like {
 	int kind;		/* 0 exact, 1 prefix, 2 suffix, 3 contains, 4 general */
 	char *pat;
 	size_t len;
+	size_t anchor;		/* contains: rs_find_anchor of pat */
 	int ci, neg;
 };
 
@@ -339,6 +340,7 @@ static int like_bind(struct rs_qctx *q, struct rs_expr *e)
 			l->kind = 3;
 			memmove(l->pat, p + 1, len - 2);
 			l->len = len - 2;
+			l->anchor = rs_find_anchor(l->pat, l->len);
 		}
 	}
 	return 0;
@@ -362,7 +364,7 @@ static int like_exec(struct rs_qctx *q, struct rs_expr *e, struct rs_vec *a, siz
 		case 0: m = len == l->len && !memcmp(s, l->pat, len); break;
 		case 1: m = len >= l->len && !memcmp(s, l->pat, l->len); break;
 		case 2: m = len >= l->len && !memcmp(s + len - l->len, l->pat, l->len); break;
-		case 3: m = rs_find(s, len, l->pat, l->len) != NULL; break;
+		case 3: m = rs_find_at(s, len, l->pat, l->len, l->anchor) != NULL; break;
 		default: m = like_general(s, len, l->pat, l->len, l->ci);
 		}
 		d[i] = (uint8_t)(m ^ l->neg);

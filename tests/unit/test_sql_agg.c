@@ -215,6 +215,12 @@ static void test_sql_agg__find(void)
 	T_EQ_STR(sq("SELECT 'aaab' LIKE '%aab%', 'ab' LIKE '%abc%', 'xab' LIKE '%ab%', "
 		    "'abx' LIKE '%ab%', 'a' LIKE '%a%', '' LIKE '%a%', 'aXbaab' LIKE '%ab%'"),
 		 "1\t0\t1\t1\t1\t0\t1");
+	/* the scan anchors on the needle's rarest byte (q, k): matches at the
+	 * start and the end, a haystack shorter than the needle */
+	T_EQ_STR(sq("SELECT 'kq' LIKE '%kq%', 'zzkq' LIKE '%kq%', 'q' LIKE '%kq%', 'kkq' LIKE '%kq%', "
+		    "'qk' LIKE '%kq%', '/docs/x' LIKE '%/docs/%', 'a/docs' LIKE '%/docs/%', "
+		    "'xx/docs/' LIKE '%/docs/%', 'x/doc/docs/' LIKE '%/docs/%'"),
+		 "1\t1\t0\t1\t0\t1\t0\t1\t1");
 	T_EQ_STR(sq("SELECT position('aaab', 'aab'), position('abcabc', 'ca'), position('abc', ''), "
 		    "position('abc', 'abcd'), position('hello', 'o')"),
 		 "2\t3\t1\t0\t5");
