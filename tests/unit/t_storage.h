@@ -322,4 +322,31 @@ T_UNUSED static void free_all(void)
 	free(big);
 }
 
+/* Read every granule of column c of p (through the granule cache when
+ * cached): how many reads failed, each checked to be -EIO naming 'file'
+ * at an offset and leaving nothing in the column. */
+T_UNUSED static int eio_granules(struct rs_part *p, unsigned c, const struct rs_type *t,
+				 int cached, const char *file)
+{
+	int eio = 0;
+
+	for (unsigned g = 0; g < rs_part_ngranules(p); g++) {
+		struct rs_col out;
+		struct rs_err e2 = { 0 };
+		int rc;
+
+		rs_col_init(&out, t);
+		rc = cached ? rs_part_read_cached(p, c, g, &out, &e2) : rs_part_read(p, c, g, &out, &e2);
+		if (rc) {
+			T_EQ_INT(rc, -EIO);
+			T_CONTAINS(e2.msg, file);
+			T_CONTAINS(e2.msg, "offset");
+			T_EQ_INT(out.n, 0);
+			eio++;
+		}
+		rs_col_release(&out);
+	}
+	return eio;
+}
+
 #endif
