@@ -120,6 +120,8 @@ struct rsfs_caller {
 };
 
 void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c);
+/* users.c: the name of uid (its number when it has none), cached */
+void rsfs_user_name(uid_t uid, char *out, size_t outsz);
 
 /* inode.c */
 void rsfs_inodes_init(struct rsfs *fs);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +41,6 @@ static int caller_in_group(void *ctx, const char *name)
 void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct passwd pw, *res = NULL;
-	char buf[1024];
 
 	c->uid = ctx->uid;
 	c->gid = ctx->gid;
@@ -51,10 +48,7 @@ void rsfs_caller_get(struct rsfs *fs, fuse_req_t req, struct rsfs_caller *c)
 	c->req = req;
 	c->ngroups = -1;
 	c->is_operator = c->uid == 0 || c->uid == fs->operator_uid;
-	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		snprintf(c->user, sizeof(c->user), "%s", pw.pw_name);
-	else
-		snprintf(c->user, sizeof(c->user), "%u", (unsigned)c->uid);
+	rsfs_user_name(c->uid, c->user, sizeof(c->user));
 	c->id.user = c->user;
 	c->id.in_group = caller_in_group;
 	c->id.ctx = c;
@@ -75,6 +69,17 @@ int rsfs_child_path(struct rsfs *fs, fuse_ino_t parent, const char *name, char *
 	return 0;
 }
 
+/* path components: "/" 0, "/acme" 1, "/acme/web" 2 ... */
+static int depth_of(const char *path)
+{
+	int d = 0;
+
+	for (const char *s = path; *s; s++)
+		if (*s != '/' && (s == path || s[-1] == '/'))
+			d++;
+	return d;
+}
+
 void rsfs_reply_entry(fuse_req_t req, struct rsfs *fs, const char *path,
 		      const struct stat *st)
 {
@@ -84,9 +89,15 @@ void rsfs_reply_entry(fuse_req_t req, struct rsfs *fs, const char *path,
 	e.attr = *st;
 	e.ino = rsfs_ino_ref(fs, path);
 	e.attr.st_ino = e.ino;
-	/* modes depend on the caller and names come and go server-side */
+	/* modes depend on the caller and names come and go server-side:
+	 * nothing is cached, except the names of organization and workspace
+	 * directories (and organization/). Those exist for every caller alike
+	 * (a non-member's workspace is d---------, the checks are one level
+	 * down, on every lookup there) and only mkdir/rmdir through this mount
+	 * change them, which the kernel sees. Every request to a pipe then
+	 * walks /org/ws without two lookups. Attributes stay uncached. */
 	e.attr_timeout = 0;
-	e.entry_timeout = 0;
+	e.entry_timeout = S_ISDIR(st->st_mode) && depth_of(path) <= 2 ? 1.0 : 0;
 	if (fuse_reply_entry(req, &e))
 		rsfs_ino_forget(fs, e.ino, 1);
 }

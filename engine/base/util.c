@@ -199,6 +199,11 @@ int rs_mkdir_p(const char *path, mode_t mode)
 
 	if (n >= sizeof(buf))
 		return -ENAMETOOLONG;
+	/* usually it is there already: one syscall, not one per component */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	memcpy(buf, path, n + 1);
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')

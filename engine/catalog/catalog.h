@@ -102,6 +102,7 @@ struct rs_ws {
 	struct rs_table *ops_log;	/* = svc[0], tinybird.datasources_ops_log */
 	struct rs_table *svc[3];	/* service data sources (svclog.h) */
 	uint64_t svc_size[3];		/* bytes of their CSV renderings */
+	struct rs_svc_pend *svc_pend;	/* rows not yet in svc[] (svclog.c) */
 	int running_queries;		/* open pipe/playground results (atomic) */
 	pthread_mutex_t members_lock;	/* guards members */
 	char *members;			/* the members file, cached */

@@ -149,6 +149,7 @@ void rs_catalog_merge_all(struct rs_catalog *c)
 		rs_ds_unref(c, ds[i]);
 	}
 	for (unsigned i = 0; i < nws; i++) {
+		rs_svc_flush(ws[i]);	/* request rows batched since the last tick */
 		pthread_mutex_lock(&ws[i]->log_lock);
 		for (int k = 0; k < RS_SVC_N; k++)
 			if (!ws[i]->deleted && ws[i]->svc[k] && !c->merger_stop)

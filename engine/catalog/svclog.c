@@ -92,6 +92,7 @@ void rs_svc_csv_path(struct rs_ws *ws, enum rs_svc id, char *out, size_t outsz)
 
 struct rs_table *rs_svc_table(struct rs_ws *ws, enum rs_svc id)
 {
+	rs_svc_flush(ws);	/* readers see every request logged so far */
 	return ws->svc[id];
 }
 
@@ -120,6 +121,212 @@ static int rebuild_csv(struct rs_ws *ws, enum rs_svc id, struct rs_err *err)
 	return rc ? rs_errf(err, rc, "cannot write '%s'", path) : 0;
 }
 
+/* Write rows [0, n) of cols as one part of the table and commit it
+ * (fsynced). Caller holds ws->log_lock. */
+static int write_part(struct rs_ws *ws, enum rs_svc id, const struct rs_col *cols, size_t n,
+		      struct rs_err *err)
+{
+	struct rs_part_writer *pw = NULL;
+	char dir[PATH_MAX];
+	char *dirs[1] = { dir };
+	int rc;
+
+	rs_table_new_part_dir(ws->svc[id], dir, sizeof(dir));
+	rc = rs_part_writer_open(dir, rs_svc_schema(id), &pw, err);
+	if (!rc)
+		rc = rs_part_writer_add(pw, cols, 0, n, err);
+	if (rc) {
+		rs_part_writer_abort(pw);
+		return rc;
+	}
+	if ((rc = rs_part_writer_finish(pw, err)))
+		return rc;
+	return rs_table_commit(ws->svc[id], dirs, 1, 0, err);
+}
+
+/* The CSV line of row r of cols (with the header first when the file is
+ * still empty). */
+static int csv_line(struct rs_ws *ws, enum rs_svc id, const struct rs_col *cols, size_t r,
+		    struct rs_buf *line, struct rs_err *err)
+{
+	struct rs_writer w;
+	int rc;
+
+	if ((rc = rs_writer_init(&w, RS_FMT_CSV, rs_svc_schema(id), err)))
+		return rc;
+	if (ws->svc_size[id] == 0)
+		rc = rs_writer_header(&w, line);
+	if (!rc)
+		rc = rs_writer_rows(&w, cols, r, 1, line);
+	rs_writer_release(&w);
+	return rc;
+}
+
+static void report(struct rs_ws *ws, enum rs_svc id, int rc, const struct rs_err *err)
+{
+	if (rc)
+		fprintf(stderr, "roost: cannot append to %s of '%s': %s\n", svcs[id].name, ws->name,
+			err->msg[0] ? err->msg : strerror(-rc));
+}
+
+int rs_svc_append(struct rs_ws *ws, enum rs_svc id, const struct rs_col *cols)
+{
+	struct rs_buf line = RS_BUF_INIT;
+	struct rs_err err = { 0 };
+	char path[PATH_MAX];
+	int rc = 0, fd;
+
+	pthread_mutex_lock(&ws->log_lock);
+	if (ws->svc[id] && !ws->deleted) {
+		rc = write_part(ws, id, cols, 1, &err);
+		if (!rc)
+			rc = csv_line(ws, id, cols, 0, &line, &err);
+		if (!rc) {
+			rs_svc_csv_path(ws, id, path, sizeof(path));
+			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+			if (fd < 0 || rs_write_all(fd, line.data, line.len) < 0)
+				rc = -EIO;
+			else
+				ws->svc_size[id] += line.len;
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	pthread_mutex_unlock(&ws->log_lock);
+	report(ws, id, rc, &err);
+	rs_buf_release(&line);
+	return rc;
+}
+
+/* ---- batched appends (pipe_stats_rt, endpoint_errors) ----
+ *
+ * A request must not wait for a part (a dozen fsyncs) to be written. Its
+ * row goes to the CSV at once (tail -f and grep see it) and into memory;
+ * rs_svc_flush() writes what is pending as one part. Flushes happen when a
+ * reader takes the table (rs_svc_table), when SVC_BATCH rows are pending,
+ * on the background merger's tick (about a second) and when the workspace
+ * closes. A crash loses at most those pending rows, and the CSV, rebuilt
+ * from the table at open, loses them too: the two still agree.
+ */
+#define SVC_BATCH 4096
+
+struct rs_svc_pend {
+	pthread_mutex_t mu;		/* the queues; never held while taking log_lock */
+	unsigned npending;		/* rows in the queues (atomic read outside mu) */
+	struct {
+		struct rs_col cols[16];
+		size_t n;
+		int fd;			/* the CSV, opened O_APPEND on first use */
+	} q[RS_SVC_N];
+};
+
+static struct rs_svc_pend *pend_new(void)
+{
+	struct rs_svc_pend *p = xcalloc(1, sizeof(*p));
+
+	pthread_mutex_init(&p->mu, NULL);
+	for (int id = 0; id < RS_SVC_N; id++) {
+		const struct rs_schema *s = rs_svc_schema(id);
+		for (unsigned i = 0; i < s->ncols; i++)
+			rs_col_init(&p->q[id].cols[i], s->cols[i].type);
+		p->q[id].fd = -1;
+	}
+	return p;
+}
+
+static void pend_free(struct rs_svc_pend *p)
+{
+	if (!p)
+		return;
+	for (int id = 0; id < RS_SVC_N; id++) {
+		const struct rs_schema *s = rs_svc_schema(id);
+		for (unsigned i = 0; i < s->ncols; i++)
+			rs_col_release(&p->q[id].cols[i]);
+		if (p->q[id].fd >= 0)
+			close(p->q[id].fd);
+	}
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* Queue one row (cols as the schema, one row each). */
+static int svc_queue(struct rs_ws *ws, enum rs_svc id, const struct rs_col *cols)
+{
+	struct rs_svc_pend *p = ws->svc_pend;
+	const struct rs_schema *s = rs_svc_schema(id);
+	struct rs_buf line = RS_BUF_INIT;
+	struct rs_err err = { 0 };
+	char path[PATH_MAX];
+	int rc = 0, full = 0;
+
+	if (!p)
+		return rs_svc_append(ws, id, cols);
+	pthread_mutex_lock(&p->mu);
+	if (ws->svc[id] && !ws->deleted) {
+		/* the CSV line first: a row in the table always has its line */
+		rc = csv_line(ws, id, cols, 0, &line, &err);
+		if (!rc && p->q[id].fd < 0) {
+			rs_svc_csv_path(ws, id, path, sizeof(path));
+			p->q[id].fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+			if (p->q[id].fd < 0)
+				rc = rs_errf(&err, -errno, "cannot open '%s'", path);
+		}
+		if (!rc && rs_write_all(p->q[id].fd, line.data, line.len) < 0)
+			rc = rs_errf(&err, -EIO, "cannot append to the CSV");
+		for (unsigned i = 0; !rc && i < s->ncols; i++)
+			rc = rs_col_append(&p->q[id].cols[i], &cols[i], 0, 1);
+		if (!rc) {
+			ws->svc_size[id] += line.len;
+			p->q[id].n++;
+			full = __atomic_add_fetch(&p->npending, 1, __ATOMIC_SEQ_CST) >= SVC_BATCH;
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	report(ws, id, rc, &err);
+	rs_buf_release(&line);
+	if (full)
+		rs_svc_flush(ws);
+	return rc;
+}
+
+void rs_svc_flush(struct rs_ws *ws)
+{
+	struct rs_svc_pend *p = ws->svc_pend;
+	struct rs_col taken[RS_SVC_N][16];
+	size_t n[RS_SVC_N];
+
+	if (!p || !__atomic_load_n(&p->npending, __ATOMIC_SEQ_CST))
+		return;
+	/* log_lock first: a reader that flushes after a concurrent flusher
+	 * took the rows waits here until they are committed */
+	pthread_mutex_lock(&ws->log_lock);
+	pthread_mutex_lock(&p->mu);
+	for (int id = 0; id < RS_SVC_N; id++) {
+		const struct rs_schema *s = rs_svc_schema(id);
+		n[id] = p->q[id].n;
+		for (unsigned i = 0; i < s->ncols; i++) {
+			taken[id][i] = p->q[id].cols[i];
+			if (n[id])
+				rs_col_init(&p->q[id].cols[i], s->cols[i].type);
+		}
+		p->q[id].n = 0;
+	}
+	__atomic_store_n(&p->npending, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&p->mu);
+	for (int id = 0; id < RS_SVC_N; id++) {
+		struct rs_err err = { 0 };
+		int rc = 0;
+		if (!n[id])
+			continue;
+		if (ws->svc[id] && !ws->deleted)
+			rc = write_part(ws, id, taken[id], n[id], &err);
+		report(ws, id, rc, &err);
+		for (unsigned i = 0; i < rs_svc_schema(id)->ncols; i++)
+			rs_col_release(&taken[id][i]);
+	}
+	pthread_mutex_unlock(&ws->log_lock);
+}
+
 int rs_svc_open_all(struct rs_ws *ws, struct rs_err *err)
 {
 	char path[PATH_MAX];
@@ -133,67 +340,21 @@ int rs_svc_open_all(struct rs_ws *ws, struct rs_err *err)
 			return rc;
 	}
 	ws->ops_log = ws->svc[RS_SVC_OPS_LOG];
+	if (!ws->svc_pend)
+		ws->svc_pend = pend_new();
 	return 0;
 }
 
 void rs_svc_close_all(struct rs_ws *ws)
 {
+	rs_svc_flush(ws);
+	pend_free(ws->svc_pend);
+	ws->svc_pend = NULL;
 	for (int i = 0; i < RS_SVC_N; i++) {
 		rs_table_close(ws->svc[i]);
 		ws->svc[i] = NULL;
 	}
 	ws->ops_log = NULL;
-}
-
-int rs_svc_append(struct rs_ws *ws, enum rs_svc id, const struct rs_col *cols)
-{
-	const struct rs_schema *s = rs_svc_schema(id);
-	struct rs_part_writer *pw = NULL;
-	struct rs_writer w;
-	struct rs_buf line = RS_BUF_INIT;
-	struct rs_err err = { 0 };
-	char dir[PATH_MAX], path[PATH_MAX];
-	char *dirs[1] = { dir };
-	int rc = 0, fd;
-
-	pthread_mutex_lock(&ws->log_lock);
-	if (ws->svc[id] && !ws->deleted) {
-		rs_table_new_part_dir(ws->svc[id], dir, sizeof(dir));
-		rc = rs_part_writer_open(dir, s, &pw, &err);
-		if (!rc)
-			rc = rs_part_writer_add(pw, cols, 0, 1, &err);
-		if (!rc) {
-			rc = rs_part_writer_finish(pw, &err);
-			pw = NULL;
-		}
-		if (!rc)
-			rc = rs_table_commit(ws->svc[id], dirs, 1, 0, &err);
-		if (!rc && !(rc = rs_writer_init(&w, RS_FMT_CSV, s, &err))) {
-			if (ws->svc_size[id] == 0)
-				rc = rs_writer_header(&w, &line);
-			if (!rc)
-				rc = rs_writer_rows(&w, cols, 0, 1, &line);
-			rs_writer_release(&w);
-		}
-		if (!rc) {
-			rs_svc_csv_path(ws, id, path, sizeof(path));
-			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-			if (fd < 0 || rs_write_all(fd, line.data, line.len) < 0)
-				rc = -EIO;
-			else
-				ws->svc_size[id] += line.len;
-			if (fd >= 0)
-				close(fd);
-		}
-	}
-	if (pw)
-		rs_part_writer_abort(pw);
-	pthread_mutex_unlock(&ws->log_lock);
-	if (rc)
-		fprintf(stderr, "roost: cannot append to %s of '%s': %s\n", svcs[id].name, ws->name,
-			err.msg[0] ? err.msg : strerror(-rc));
-	rs_buf_release(&line);
-	return rc;
 }
 
 static void put_s(struct rs_col *c, const char *s)
@@ -232,7 +393,7 @@ int rs_pipe_request_log(struct rs_ws *ws, const struct rs_pipe_request *r)
 	rs_col_push_fixed(&c[10], &status);
 	put_s(&c[11], r->parameters ? r->parameters : "");
 	put_s(&c[12], r->user ? r->user : "");
-	rc = rs_svc_append(ws, RS_SVC_PIPE_STATS_RT, c);
+	rc = svc_queue(ws, RS_SVC_PIPE_STATS_RT, c);
 	for (unsigned i = 0; i < rt->ncols; i++)
 		rs_col_release(&c[i]);
 	if (!r->error)
@@ -248,7 +409,7 @@ int rs_pipe_request_log(struct rs_ws *ws, const struct rs_pipe_request *r)
 	rs_col_push_fixed(&e[6], &status);
 	put_s(&e[7], r->error);
 	put_s(&e[8], r->user ? r->user : "");
-	rc = rs_svc_append(ws, RS_SVC_ENDPOINT_ERRORS, e);
+	rc = svc_queue(ws, RS_SVC_ENDPOINT_ERRORS, e);
 	for (unsigned i = 0; i < es->ncols; i++)
 		rs_col_release(&e[i]);
 	return rc;

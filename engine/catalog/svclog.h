@@ -7,6 +7,9 @@
  * which only grows: that file is what `tail -f tinybird/<name>.csv`
  * follows. The CSV is rebuilt from the table at open, so the two agree
  * after a crash.
+ * The ops log is written through at once. Request rows (pipe_stats_rt,
+ * endpoint_errors) reach the CSV at once but the table in batches (see
+ * rs_svc_flush): a request does not wait for a part to be written.
  */
 #ifndef RS_CATALOG_SVCLOG_H
 #define RS_CATALOG_SVCLOG_H
@@ -24,7 +27,12 @@ const char *rs_svc_name(enum rs_svc id);		/* "datasources_ops_log" ... */
 int rs_svc_from_name(const char *name);			/* id or -1 */
 const struct rs_schema *rs_svc_schema(enum rs_svc id);
 void rs_svc_csv_path(struct rs_ws *ws, enum rs_svc id, char *out, size_t outsz);
-struct rs_table *rs_svc_table(struct rs_ws *ws, enum rs_svc id);	/* borrowed, may be NULL */
+/* Borrowed, may be NULL. Flushes pending request rows first, so a reader
+ * sees every request logged before the call. */
+struct rs_table *rs_svc_table(struct rs_ws *ws, enum rs_svc id);
+/* Write the pending request rows as one part per table (no-op when none
+ * are pending). Takes ws->log_lock: do not call with it held. */
+void rs_svc_flush(struct rs_ws *ws);
 
 int rs_svc_open_all(struct rs_ws *ws, struct rs_err *err);
 void rs_svc_close_all(struct rs_ws *ws);
