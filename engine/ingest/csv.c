@@ -244,8 +244,9 @@ static int too_big(struct rs_csv *c, struct rs_err *err)
 			  c->max_row, (unsigned long long)c->line);
 }
 
+/* The record's raw bytes are [p, end): they tell whether it is all ASCII. */
 static int deliver(struct rs_csv *c, unsigned nf, uint64_t nl, const char *bad,
-		   uint64_t badline, struct rs_err *err)
+		   uint64_t badline, const char *p, const char *end, struct rs_err *err)
 {
 	struct rs_csv_record rec;
 	int rc;
@@ -257,6 +258,7 @@ static int deliver(struct rs_csv *c, unsigned nf, uint64_t nl, const char *bad,
 	rec.line = c->line;
 	rec.malformed = bad != NULL;
 	rec.msg = NULL;
+	rec.ascii = rs_ascii_only(p, (size_t)(end - p));
 	if (bad) {
 		snprintf(c->msg, sizeof(c->msg), "%s at line %llu", bad,
 			 (unsigned long long)badline);
@@ -454,7 +456,7 @@ done:
 	if (c->max_row && q == end && end[-1] != '\n' &&
 	    (size_t)(end - p) > c->max_row)
 		return too_big(c, err);
-	rc = deliver(c, nf, nl, bad, badline, err);
+	rc = deliver(c, nf, nl, bad, badline, p, q, err);
 	return rc ? rc : q - p;
 
 eob:	/* the buffer ends inside the record */

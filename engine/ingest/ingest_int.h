@@ -12,6 +12,7 @@
 #include "../base/err.h"
 #include "csv.h"
 #include "ingest.h"
+#include "ingest_fast.h"
 #include "json.h"
 
 struct rs_qchunk {
@@ -26,6 +27,8 @@ struct rs_qchunk {
 /* staged rows are written as parts past either budget */
 #define RS_STAGE_MAX_ROWS (1u << 20)
 #define RS_STAGE_MAX_BYTES (64u << 20)
+/* threads encoding the columns of a staged set (the worker included) */
+#define RS_STAGE_THREADS 2
 
 struct rs_staged {
 	char **dirs;
@@ -69,6 +72,7 @@ struct rs_ingest {
 	int seen_record;		/* header detection done */
 	int *map;			/* CSV field -> column, by name after a header */
 	unsigned nmap;
+	unsigned *inv;			/* column -> field, when the header names every column */
 	uint64_t bytes_in;		/* whole ingestion, for max_ingest */
 	uint64_t rows, qrows;		/* segment counts */
 	char import_id[27];
@@ -76,6 +80,8 @@ struct rs_ingest {
 
 	struct rs_col *defs;		/* per column, one row */
 	uint8_t *stringish;		/* per column: String or FixedString (UTF-8 checked) */
+	uint8_t *fast;			/* per column: enum rs_fast_kind */
+	struct rs_fast_dt *dtc;		/* per column: date cache of RS_FK_DATETIME */
 	struct rs_col *cols;		/* staged rows */
 	struct rs_col *spare;		/* the other set: written by the worker meanwhile */
 	pthread_t worker;		/* sorts, encodes and writes a full set */

@@ -89,7 +89,8 @@ static int write_run(struct rs_table *t, const struct rs_schema *schema, struct 
 	if ((rc = rs_part_writer_open(dir, schema, &w, err)))
 		return rc;
 	if (!perm) {
-		rc = rs_part_writer_add(w, cols, from, to - from, err);
+		/* both cores: the parser may be waiting for this set */
+		rc = rs_part_writer_add_par(w, cols, from, to - from, RS_STAGE_THREADS, err);
 	} else {
 		tmp = xcalloc(schema->ncols, sizeof(*tmp));
 		for (unsigned i = 0; i < schema->ncols; i++)
