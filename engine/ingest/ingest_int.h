@@ -17,7 +17,7 @@
 
 struct rs_qchunk {
 	struct rs_qchunk *next;
-	size_t len;
+	size_t len, cap;
 	char data[];
 };
 
@@ -56,6 +56,10 @@ struct rs_ingest {
 	pthread_cond_t q_space;		/* to writers: room in the queue, or idle */
 	struct rs_qchunk *q_head, *q_tail;
 	size_t q_bytes;
+	/* parsed chunks kept for the next writes (at most RS_QUEUE_MAX_BYTES):
+	 * fresh allocations of this size cost a page fault per 4 KiB */
+	struct rs_qchunk *q_free;
+	size_t q_free_bytes;
 	int q_busy, q_stop;
 	int q_rc;			/* the parser's first error */
 	struct rs_err q_err;
@@ -84,6 +88,8 @@ struct rs_ingest {
 	struct rs_fast_dt *dtc;		/* per column: date cache of RS_FK_DATETIME */
 	struct rs_col *cols;		/* staged rows */
 	struct rs_col *spare;		/* the other set: written by the worker meanwhile */
+	uint64_t *keyu[8];		/* the worker's integer sort keys as u64s (reused) */
+	size_t keyu_cap;		/* rows each keyu[k] holds */
 	pthread_t worker;		/* sorts, encodes and writes a full set */
 	int worker_on;
 	int worker_rc;
