@@ -58,6 +58,7 @@ struct rs_csv {
 	int dead;		/* sticky error code */
 	int finished;
 
+	const char *ascii_lo, *ascii_hi;	/* the chunk being fed, if all ASCII */
 	struct rs_buf carry;	/* partial record from earlier chunks */
 	enum cstate cs;		/* scan_end state at the end of carry */
 
@@ -258,7 +259,8 @@ static int deliver(struct rs_csv *c, unsigned nf, uint64_t nl, const char *bad,
 	rec.line = c->line;
 	rec.malformed = bad != NULL;
 	rec.msg = NULL;
-	rec.ascii = rs_ascii_only(p, (size_t)(end - p));
+	rec.ascii = (c->ascii_hi && p >= c->ascii_lo && end <= c->ascii_hi) ||
+		    rs_ascii_only(p, (size_t)(end - p));
 	if (bad) {
 		snprintf(c->msg, sizeof(c->msg), "%s at line %llu", bad,
 			 (unsigned long long)badline);
@@ -594,7 +596,7 @@ static int feed(struct rs_csv *c, const char *data, size_t len, struct rs_err *e
 {
 	const char *p = data, *end = data + len, *e;
 	struct it it;
-	ptrdiff_t n;
+	ptrdiff_t n = 0;
 	int rc;
 
 	if (c->carry.len) {
@@ -613,16 +615,24 @@ static int feed(struct rs_csv *c, const char *data, size_t len, struct rs_err *e
 	}
 	if (p == end)
 		return 0;
+	/* one pass over the chunk spares a pass per record (usually all ASCII) */
+	if (rs_ascii_only(p, (size_t)(end - p))) {
+		c->ascii_lo = p;
+		c->ascii_hi = end;
+	}
 	it_init(&it, c->delim, p, end);
 	while (p < end) {
 		n = record(c, &it, p, end, 0, err);
 		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return carry_start(c, p, end, err);
+			break;
+		if (n == 0) {
+			n = carry_start(c, p, end, err);
+			break;
+		}
 		p += n;
 	}
-	return 0;
+	c->ascii_lo = c->ascii_hi = NULL;	/* the chunk is the caller's again */
+	return n < 0 ? (int)n : 0;
 }
 
 /* ---- delimiter detection ---- */

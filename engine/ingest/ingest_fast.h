@@ -70,7 +70,8 @@ static inline enum rs_fast_kind rs_fast_kind_of(const struct rs_type *t)
 
 /* The date cache of RS_FK_DATETIME columns. */
 struct rs_fast_dt {
-	char ymd[10];
+	uint64_t ymd8;		/* "YYYY-MM-" as loaded */
+	uint16_t dd;		/* "DD" */
 	int32_t days;
 	int valid;
 };
@@ -147,9 +148,20 @@ static inline int rs_fast_f64(const char *p, size_t len, double *out)
 	return 0;
 }
 
+/* 1 if every byte of x selected by m (0xff bytes) is an ASCII digit. A
+ * byte that is not a digit fails by itself; the carry it may pass on only
+ * makes its neighbour fail too (separators are checked apart). */
+static inline int rs_fast_digits8(uint64_t x, uint64_t m)
+{
+	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, d = 0x3030303030303030ull;
+
+	return (x & m & hi) == (d & m) && ((x + 0x0606060606060606ull) & m & hi) == (d & m);
+}
+
 static inline int rs_fast_dt(struct rs_fast_dt *cache, const char *p, size_t len, uint32_t *out)
 {
-	static const unsigned char pos[14] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 };
+	uint64_t a, b;
+	uint16_t dd;
 	unsigned hh, mi, ss;
 	int32_t days;
 	int64_t secs;
@@ -157,20 +169,31 @@ static inline int rs_fast_dt(struct rs_fast_dt *cache, const char *p, size_t len
 	if (len != 19 || p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') ||
 	    p[13] != ':' || p[16] != ':')
 		return 1;
-	for (unsigned k = 0; k < 14; k++)
-		if ((unsigned)(p[pos[k]] - '0') > 9)
+	memcpy(&a, p, 8);		/* YYYY-MM- */
+	memcpy(&b, p + 11, 8);		/* hh:mm:ss */
+	memcpy(&dd, p + 8, 2);		/* DD */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* byte k of the text is bits 8k..8k+7 of the loads */
+	if (!rs_fast_digits8(a, 0x00ffff00ffffffffull) || !rs_fast_digits8(b, 0xffff00ffff00ffffull) ||
+	    !rs_fast_digits8(dd, 0xffff))
+		return 1;
+#else
+	for (unsigned k = 0; k < 19; k++)
+		if (k != 4 && k != 7 && k != 10 && k != 13 && k != 16 && (unsigned)(p[k] - '0') > 9)
 			return 1;
+#endif
 	hh = (unsigned)(p[11] - '0') * 10 + (unsigned)(p[12] - '0');
 	mi = (unsigned)(p[14] - '0') * 10 + (unsigned)(p[15] - '0');
 	ss = (unsigned)(p[17] - '0') * 10 + (unsigned)(p[18] - '0');
 	if (hh > 23 || mi > 59 || ss > 59)
 		return 1;
-	if (cache->valid && !memcmp(cache->ymd, p, 10)) {
+	if (cache->valid && cache->ymd8 == a && cache->dd == dd) {
 		days = cache->days;
 	} else {
 		if (rs_parse_date(p, 10, &days))
 			return 1;
-		memcpy(cache->ymd, p, 10);
+		cache->ymd8 = a;
+		cache->dd = dd;
 		cache->days = days;
 		cache->valid = 1;
 	}

@@ -261,7 +261,9 @@ static int fast_record(struct rs_ingest *g, const struct rs_csv_record *rec)
 		enum rs_fast_kind k = g->fast[i];
 
 		if (!f->len || (!f->quoted && f->len == 2 && f->p[0] == '\\' && f->p[1] == 'N'))
-			r = push_empty(g, i, 0);
+			/* a String without DEFAULT takes '' (push_empty's answer) */
+			r = k == RS_FK_STRING && !g->v->has_default[i] ? rs_fast_put_str(c, "", 0)
+								    : push_empty(g, i, 0);
 		else if (k == RS_FK_STRING && (rec->ascii || rs_utf8_valid(f->p, f->len)))
 			r = rs_fast_put_str(c, f->p, f->len);
 		else if (k == RS_FK_GENERIC || k == RS_FK_STRING ||

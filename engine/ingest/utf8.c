@@ -87,6 +87,14 @@ int rs_ascii_only(const char *str, size_t len)
 	uint64_t acc = 0, a, b;
 	size_t i = 0;
 
+	for (; len - i >= 32; i += 32) {
+		uint64_t c, d;
+		memcpy(&a, s + i, 8);
+		memcpy(&b, s + i + 8, 8);
+		memcpy(&c, s + i + 16, 8);
+		memcpy(&d, s + i + 24, 8);
+		acc |= (a | b) | (c | d);
+	}
 	for (; len - i >= 16; i += 16) {
 		memcpy(&a, s + i, 8);
 		memcpy(&b, s + i + 8, 8);

@@ -324,6 +324,35 @@ static void test_ingest__fast_conversions(void)
 		same_as_generic("DateTime", RS_FK_DATETIME, dt_yes[i], 1);
 	for (size_t i = 0; i < RS_ARRAY_SIZE(dt_no); i++)
 		same_as_generic("DateTime", RS_FK_DATETIME, dt_no[i], 0);
+	/* every byte value at every digit position of a DateTime: a non-digit is
+	 * declined, whatever is taken is what rs_value_parse gives */
+	{
+		static const unsigned char pos[] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 };
+		struct rs_type *t = NULL;
+		struct rs_err err = { 0 };
+		struct rs_col a, b;
+		T_EQ_INT(rs_type_parse("DateTime", &t, &err), 0);
+		rs_col_init(&a, t);
+		rs_col_init(&b, t);
+		for (size_t k = 0; k < sizeof(pos); k++)
+			for (unsigned v = 0; v < 256; v++) {
+				char s[20] = "2024-05-06 07:08:09";
+				struct rs_fast_dt dt = { 0 };
+				int isdig = v >= '0' && v <= '9', rc;
+				s[pos[k]] = (char)v;
+				rs_col_reset(&a);
+				rs_col_reset(&b);
+				rc = rs_fast_push(RS_FK_DATETIME, &dt, &a, s, 19);
+				if (!isdig)
+					T_CHECK(rc == 1, "byte %u at %u taken", v, pos[k]);
+				if (!rc)
+					T_CHECK(rs_value_parse(&b, s, 19) == 0 &&
+						!memcmp(a.data, b.data, 4), "'%s'", s);
+			}
+		rs_col_release(&a);
+		rs_col_release(&b);
+		rs_type_free(t);
+	}
 	/* random decimals of up to 15 digits: bit-identical to strtod */
 	for (int k = 0; k < 200000; k++) {
 		char s[32];
