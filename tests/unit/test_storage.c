@@ -5,6 +5,8 @@
  * Tables: test_table.c.
  */
 #include "t_storage.h"
+#include "../../engine/base/buf.h"
+#include "../../engine/storage/part_int.h"
 
 /* ---- tests ---- */
 
@@ -289,6 +291,109 @@ static void test_compression(void)
 	rs_schema_release(&sc);
 }
 
+/* String min/max of granules of random strings over {a, b, \0} (equal
+ * 8- and 16-byte prefixes, trailing zero bytes, lengths around 8 and 16):
+ * what a brute-force memcmp order gives, first occurrence on ties. */
+static int mm_cmp(const struct rs_col *c, size_t i, size_t j)
+{
+	size_t la, lb;
+	const char *a = rs_col_str(c, i, &la), *b = rs_col_str(c, j, &lb);
+	int r = memcmp(a, b, la < lb ? la : lb);
+
+	return r ? r : (la > lb) - (la < lb);
+}
+
+static void test_minmax_strings(void)
+{
+	struct rs_type *t = ty("String");
+	struct rs_col c;
+	struct rs_buf out = RS_BUF_INIT;
+
+	rs_col_init(&c, t);
+	for (int round = 0; round < 300; round++) {
+		size_t n = 1 + rnd() % 300, mi = 0, ma = 0, l;
+		const uint8_t *o;
+
+		rs_col_reset(&c);
+		for (size_t i = 0; i < n; i++) {
+			char s[24];
+			size_t len = rnd() % 21;
+			for (size_t k = 0; k < len; k++)
+				s[k] = "ab\0aaaaaaaa"[k < 6 && round % 2 ? 0 : rnd() % (k % 9 ? 3 : 2)];
+			rs_col_push_str(&c, s, len);
+		}
+		for (size_t i = 1; i < n; i++) {
+			if (mm_cmp(&c, i, mi) < 0)
+				mi = i;
+			if (mm_cmp(&c, i, ma) > 0)
+				ma = i;
+		}
+		rs_buf_reset(&out);
+		T_EQ_INT(rs_codec_minmax_put(&c, 0, n, &out), 0);
+		o = (const uint8_t *)out.data;
+		T_EQ_INT(o[0] & RS_MM_KNOWN, RS_MM_KNOWN);
+		rs_col_str(&c, mi, &l);
+		T_CHECK(rs_ld16(o + 1) == l && !memcmp(o + 3, rs_col_str(&c, mi, &l), l),
+			"round %d: min", round);
+		o += 3 + rs_ld16(o + 1);
+		rs_col_str(&c, ma, &l);
+		T_CHECK(rs_ld16(o) == l && !memcmp(o + 2, rs_col_str(&c, ma, &l), l),
+			"round %d: max", round);
+	}
+	rs_buf_release(&out);
+	rs_col_release(&c);
+	rs_type_free(t);
+}
+
+/* Float64 min/max: the first of equal values (-0 before 0 keeps -0's
+ * bytes), NULLs skipped, a NaN makes them unknown. */
+static void test_minmax_f64(void)
+{
+	struct rs_type *t = ty("Nullable(Float64)");
+	static const double vals[] = { 0.0, -0.0, 1.5, -1.5, 1e300, -1e300, 0.25 };
+	struct rs_col c;
+	struct rs_buf out = RS_BUF_INIT;
+
+	rs_col_init(&c, t);
+	for (int round = 0; round < 500; round++) {
+		size_t n = 1 + rnd() % 40, mi = SIZE_MAX, ma = SIZE_MAX;
+		int want_nan = round % 50 == 49, nan = 0;
+		const uint8_t *o;
+
+		rs_col_reset(&c);
+		for (size_t i = 0; i < n; i++) {
+			double v = vals[rnd() % RS_ARRAY_SIZE(vals)];
+			if (rnd() % 8 == 0) {
+				rs_col_push_null(&c);
+				continue;
+			}
+			if (want_nan && i >= n / 2 && !nan) {
+				v = NAN;
+				nan = 1;
+			}
+			rs_col_push_fixed(&c, &v);
+			if (mi == SIZE_MAX || v < *(double *)rs_col_fixed(&c, mi))
+				mi = i;
+			if (ma == SIZE_MAX || v > *(double *)rs_col_fixed(&c, ma))
+				ma = i;
+		}
+		rs_buf_reset(&out);
+		T_EQ_INT(rs_codec_minmax_put(&c, 0, n, &out), 0);
+		o = (const uint8_t *)out.data;
+		if (nan || mi == SIZE_MAX) {
+			T_EQ_INT(o[0] & RS_MM_KNOWN, 0);
+			continue;
+		}
+		T_EQ_INT(o[0] & RS_MM_KNOWN, RS_MM_KNOWN);
+		T_CHECK(rs_ld16(o + 1) == 8 && !memcmp(o + 3, rs_col_fixed(&c, mi), 8) &&
+			rs_ld16(o + 11) == 8 && !memcmp(o + 13, rs_col_fixed(&c, ma), 8),
+			"round %d", round);
+	}
+	rs_buf_release(&out);
+	rs_col_release(&c);
+	rs_type_free(t);
+}
+
 /* 1 if the two files have the same bytes. */
 static int same_file(const char *a, const char *b)
 {
@@ -356,6 +461,8 @@ int main(void)
 	T_RUN(test_concurrent_readers);
 	T_RUN(test_compression);
 	T_RUN(test_parallel_writer);
+	T_RUN(test_minmax_strings);
+	T_RUN(test_minmax_f64);
 	free_all();
 	rs_rm_rf(tmpdir);
 	return T_DONE();
