@@ -92,11 +92,14 @@ static int segment_begin(struct rs_ingest *g, struct rs_err *err)
 	g->raw_len = xcalloc(nc ? nc : 1, sizeof(*g->raw_len));
 	g->stringish = xcalloc(nc ? nc : 1, 1);
 	g->fast = xcalloc(nc ? nc : 1, 1);
+	g->inv = xcalloc(nc ? nc : 1, sizeof(*g->inv));
+	g->map_full = 0;
 	g->dtc = xcalloc(nc ? nc : 1, sizeof(*g->dtc));
 	for (unsigned i = 0; i < nc; i++) {
 		enum rs_type_id id = rs_type_base(v->schema.cols[i].type)->id;
 		rs_col_init(&g->cols[i], v->schema.cols[i].type);
 		g->fast[i] = (uint8_t)rs_fast_kind_of(v->schema.cols[i].type);
+		g->inv[i] = i;	/* positional until a header says otherwise */
 		/* 1: String (stored as is), 2: FixedString (parsed: padded, bounded) */
 		g->stringish[i] = id == RS_T_STRING ? 1 : id == RS_T_FIXEDSTRING ? 2 : 0;
 	}

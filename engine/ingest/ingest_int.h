@@ -76,7 +76,8 @@ struct rs_ingest {
 	int seen_record;		/* header detection done */
 	int *map;			/* CSV field -> column, by name after a header */
 	unsigned nmap;
-	unsigned *inv;			/* column -> field, when the header names every column */
+	unsigned *inv;			/* column -> field: identity, or by a full header */
+	int map_full;			/* the header names every column */
 	uint64_t bytes_in;		/* whole ingestion, for max_ingest */
 	uint64_t rows, qrows;		/* segment counts */
 	char import_id[27];

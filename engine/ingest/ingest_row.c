@@ -227,16 +227,12 @@ static int detect_header(struct rs_ingest *g, const struct rs_csv_record *rec)
 			}
 	}
 	free(g->map);
-	free(g->inv);
 	g->map = map;
 	g->nmap = rec->nfields;
-	g->inv = NULL;
-	if (g->nmap == nc) {
-		/* every column named once: rows of nc fields take the fast path */
-		g->inv = xcalloc(nc, sizeof(*g->inv));
+	g->map_full = g->nmap == nc;
+	if (g->map_full)	/* every column named once: rows of nc fields take the fast path */
 		for (unsigned f = 0; f < nc; f++)
 			g->inv[map[f]] = f;
-	}
 	return 1;
 }
 
@@ -256,7 +252,7 @@ static int fast_record(struct rs_ingest *g, const struct rs_csv_record *rec)
 	rs_buf_reset(&g->err_msgs);
 	g->nerr = g->nerr_cols = 0;
 	for (unsigned i = 0; i < nc; i++) {
-		const struct rs_field *f = &rec->fields[g->inv ? g->inv[i] : i];
+		const struct rs_field *f = &rec->fields[g->inv[i]];
 		struct rs_col *c = &g->cols[i];
 		enum rs_fast_kind k = g->fast[i];
 
@@ -274,7 +270,7 @@ static int fast_record(struct rs_ingest *g, const struct rs_csv_record *rec)
 	}
 	if (g->nerr) {
 		for (unsigned i = 0; i < nc; i++) {
-			const struct rs_field *f = &rec->fields[g->inv ? g->inv[i] : i];
+			const struct rs_field *f = &rec->fields[g->inv[i]];
 			set_raw(g, i, f->p, f->len);
 		}
 		if ((r = row_reject(g, nrows)))
@@ -298,7 +294,7 @@ int rs_ingest_csv_record(void *ctx, const struct rs_csv_record *rec)
 			return 0;
 	}
 	if (!rec->malformed && nc &&
-	    (g->map ? g->inv && rec->nfields == g->nmap : rec->nfields == nc))
+	    (g->map ? g->map_full && rec->nfields == g->nmap : rec->nfields == nc))
 		return fast_record(g, rec);
 	row_begin(g);
 	if (rec->malformed) {
