@@ -15,8 +15,8 @@
  * record is tokenized from 'carry' by the same code as the hot path. Both
  * must agree on where a record ends: the split tests check exactly that.
  *
- * Quoted fields with "" are unescaped into 'unesc' once the record is
- * complete (so that growing it cannot move earlier fields).
+ * Quoted fields with "" are unescaped into 'unesc' once the record is complete
+ * (growing it cannot move earlier fields). rec.ascii: one pass per chunk.
  *
  * Malformed records and sticky errors: see csv.h.
  */
@@ -245,7 +245,7 @@ static int too_big(struct rs_csv *c, struct rs_err *err)
 			  c->max_row, (unsigned long long)c->line);
 }
 
-/* The record's raw bytes are [p, end): they tell whether it is all ASCII. */
+/* The record's raw bytes are [p, end) (for rec.ascii). */
 static int deliver(struct rs_csv *c, unsigned nf, uint64_t nl, const char *bad,
 		   uint64_t badline, const char *p, const char *end, struct rs_err *err)
 {
@@ -616,10 +616,8 @@ static int feed(struct rs_csv *c, const char *data, size_t len, struct rs_err *e
 	if (p == end)
 		return 0;
 	/* one pass over the chunk spares a pass per record (usually all ASCII) */
-	if (rs_ascii_only(p, (size_t)(end - p))) {
-		c->ascii_lo = p;
-		c->ascii_hi = end;
-	}
+	c->ascii_lo = p;
+	c->ascii_hi = rs_ascii_only(p, (size_t)(end - p)) ? end : NULL;
 	it_init(&it, c->delim, p, end);
 	while (p < end) {
 		n = record(c, &it, p, end, 0, err);
