@@ -15,8 +15,8 @@
  * record is tokenized from 'carry' by the same code as the hot path. Both
  * must agree on where a record ends: the split tests check exactly that.
  *
- * Quoted fields with "" are unescaped into 'unesc' once the record is
- * complete (so that growing it cannot move earlier fields).
+ * Quoted fields with "" are unescaped into 'unesc' once the record is complete
+ * (growing it cannot move earlier fields). rec.ascii: one pass per chunk.
  *
  * Malformed records and sticky errors: see csv.h.
  */
@@ -58,6 +58,7 @@ struct rs_csv {
 	int dead;		/* sticky error code */
 	int finished;
 
+	const char *ascii_lo, *ascii_hi;	/* the chunk being fed, if all ASCII */
 	struct rs_buf carry;	/* partial record from earlier chunks */
 	enum cstate cs;		/* scan_end state at the end of carry */
 
@@ -244,8 +245,9 @@ static int too_big(struct rs_csv *c, struct rs_err *err)
 			  c->max_row, (unsigned long long)c->line);
 }
 
+/* The record's raw bytes are [p, end) (for rec.ascii). */
 static int deliver(struct rs_csv *c, unsigned nf, uint64_t nl, const char *bad,
-		   uint64_t badline, struct rs_err *err)
+		   uint64_t badline, const char *p, const char *end, struct rs_err *err)
 {
 	struct rs_csv_record rec;
 	int rc;
@@ -257,6 +259,8 @@ static int deliver(struct rs_csv *c, unsigned nf, uint64_t nl, const char *bad,
 	rec.line = c->line;
 	rec.malformed = bad != NULL;
 	rec.msg = NULL;
+	rec.ascii = (c->ascii_hi && p >= c->ascii_lo && end <= c->ascii_hi) ||
+		    rs_ascii_only(p, (size_t)(end - p));
 	if (bad) {
 		snprintf(c->msg, sizeof(c->msg), "%s at line %llu", bad,
 			 (unsigned long long)badline);
@@ -454,7 +458,7 @@ done:
 	if (c->max_row && q == end && end[-1] != '\n' &&
 	    (size_t)(end - p) > c->max_row)
 		return too_big(c, err);
-	rc = deliver(c, nf, nl, bad, badline, err);
+	rc = deliver(c, nf, nl, bad, badline, p, q, err);
 	return rc ? rc : q - p;
 
 eob:	/* the buffer ends inside the record */
@@ -592,7 +596,7 @@ static int feed(struct rs_csv *c, const char *data, size_t len, struct rs_err *e
 {
 	const char *p = data, *end = data + len, *e;
 	struct it it;
-	ptrdiff_t n;
+	ptrdiff_t n = 0;
 	int rc;
 
 	if (c->carry.len) {
@@ -611,16 +615,22 @@ static int feed(struct rs_csv *c, const char *data, size_t len, struct rs_err *e
 	}
 	if (p == end)
 		return 0;
+	/* one pass over the chunk spares a pass per record (usually all ASCII) */
+	c->ascii_lo = p;
+	c->ascii_hi = rs_ascii_only(p, (size_t)(end - p)) ? end : NULL;
 	it_init(&it, c->delim, p, end);
 	while (p < end) {
 		n = record(c, &it, p, end, 0, err);
 		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return carry_start(c, p, end, err);
+			break;
+		if (n == 0) {
+			n = carry_start(c, p, end, err);
+			break;
+		}
 		p += n;
 	}
-	return 0;
+	c->ascii_lo = c->ascii_hi = NULL;	/* the chunk is the caller's again */
+	return n < 0 ? (int)n : 0;
 }
 
 /* ---- delimiter detection ---- */

@@ -49,6 +49,7 @@ struct rs_csv_record {
 	uint64_t line;		/* 1-based line where the record starts */
 	int malformed;		/* see above; msg says why */
 	const char *msg;
+	int ascii;		/* 1: every byte of the record is < 0x80 (0: unknown) */
 };
 
 /* Return 0 to go on, or a negative errno to stop (feed returns it). */
@@ -68,5 +69,7 @@ void rs_csv_free(struct rs_csv *c);		/* NULL ok */
 /* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates). Fast path
  * for ASCII. */
 int rs_utf8_valid(const char *s, size_t len);
+/* 1 if every byte of s[0..len) is < 0x80. */
+int rs_ascii_only(const char *s, size_t len);
 
 #endif

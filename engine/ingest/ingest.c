@@ -25,6 +25,17 @@ static void segment_release(struct rs_ingest *g)
 		return;
 	parser_stop(g);
 	rs_ingest_stage_wait(g, NULL);
+	while (g->q_free) {
+		struct rs_qchunk *c = g->q_free;
+		g->q_free = c->next;
+		free(c);
+	}
+	g->q_free_bytes = 0;
+	for (unsigned k = 0; k < RS_ARRAY_SIZE(g->keyu); k++) {
+		free(g->keyu[k]);
+		g->keyu[k] = NULL;
+	}
+	g->keyu_cap = 0;
 	for (unsigned i = 0; i < v->schema.ncols; i++) {
 		if (g->spare)
 			rs_col_release(&g->spare[i]);
@@ -45,6 +56,12 @@ static void segment_release(struct rs_ingest *g)
 	free(g->raw_len);
 	free(g->stringish);
 	g->stringish = NULL;
+	free(g->fast);
+	free(g->dtc);
+	g->fast = NULL;
+	g->dtc = NULL;
+	free(g->inv);
+	g->inv = NULL;
 	free(g->map);
 	g->cols = g->defs = g->qcols = NULL;
 	g->paths = NULL;
@@ -74,9 +91,15 @@ static int segment_begin(struct rs_ingest *g, struct rs_err *err)
 	g->raw = xcalloc(nc ? nc : 1, sizeof(*g->raw));
 	g->raw_len = xcalloc(nc ? nc : 1, sizeof(*g->raw_len));
 	g->stringish = xcalloc(nc ? nc : 1, 1);
+	g->fast = xcalloc(nc ? nc : 1, 1);
+	g->inv = xcalloc(nc ? nc : 1, sizeof(*g->inv));
+	g->map_full = 0;
+	g->dtc = xcalloc(nc ? nc : 1, sizeof(*g->dtc));
 	for (unsigned i = 0; i < nc; i++) {
 		enum rs_type_id id = rs_type_base(v->schema.cols[i].type)->id;
 		rs_col_init(&g->cols[i], v->schema.cols[i].type);
+		g->fast[i] = (uint8_t)rs_fast_kind_of(v->schema.cols[i].type);
+		g->inv[i] = i;	/* positional until a header says otherwise */
 		/* 1: String (stored as is), 2: FixedString (parsed: padded, bounded) */
 		g->stringish[i] = id == RS_T_STRING ? 1 : id == RS_T_FIXEDSTRING ? 2 : 0;
 	}
@@ -186,7 +209,13 @@ static void *parser_main(void *arg)
 		pthread_mutex_lock(&g->q_mu);
 		g->q_bytes -= c->len;
 		g->q_busy = 0;
-		free(c);
+		if (g->q_free_bytes + c->cap <= RS_QUEUE_MAX_BYTES) {
+			c->next = g->q_free;
+			g->q_free = c;
+			g->q_free_bytes += c->cap;
+		} else {
+			free(c);
+		}
 		pthread_cond_broadcast(&g->q_space);
 	}
 	pthread_mutex_unlock(&g->q_mu);
@@ -249,9 +278,23 @@ int rs_ingest_write(struct rs_ingest *g, const char *data, size_t len, struct rs
 		}
 		g->parser_on = 1;
 	}
-	c = malloc(sizeof(*c) + len);
-	if (!c)
-		return fail(g, rs_errf(err, -ENOMEM, "out of memory queueing %zu bytes", len), err);
+	pthread_mutex_lock(&g->q_mu);
+	c = g->q_free;
+	if (c && c->cap >= len) {
+		g->q_free = c->next;
+		g->q_free_bytes -= c->cap;
+	} else {
+		c = NULL;
+	}
+	pthread_mutex_unlock(&g->q_mu);
+	if (!c) {
+		size_t cap = len < (64u << 10) ? len : (len + 0xffff) & ~(size_t)0xffff;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return fail(g, rs_errf(err, -ENOMEM, "out of memory queueing %zu bytes", len),
+				    err);
+		c->cap = cap;
+	}
 	c->next = NULL;
 	c->len = len;
 	memcpy(c->data, data, len);

@@ -12,11 +12,12 @@
 #include "../base/err.h"
 #include "csv.h"
 #include "ingest.h"
+#include "ingest_fast.h"
 #include "json.h"
 
 struct rs_qchunk {
 	struct rs_qchunk *next;
-	size_t len;
+	size_t len, cap;
 	char data[];
 };
 
@@ -26,6 +27,8 @@ struct rs_qchunk {
 /* staged rows are written as parts past either budget */
 #define RS_STAGE_MAX_ROWS (1u << 20)
 #define RS_STAGE_MAX_BYTES (64u << 20)
+/* threads encoding the columns of a staged set (the worker included) */
+#define RS_STAGE_THREADS 2
 
 struct rs_staged {
 	char **dirs;
@@ -53,6 +56,10 @@ struct rs_ingest {
 	pthread_cond_t q_space;		/* to writers: room in the queue, or idle */
 	struct rs_qchunk *q_head, *q_tail;
 	size_t q_bytes;
+	/* parsed chunks kept for the next writes (at most RS_QUEUE_MAX_BYTES):
+	 * fresh allocations of this size cost a page fault per 4 KiB */
+	struct rs_qchunk *q_free;
+	size_t q_free_bytes;
 	int q_busy, q_stop;
 	int q_rc;			/* the parser's first error */
 	struct rs_err q_err;
@@ -69,6 +76,8 @@ struct rs_ingest {
 	int seen_record;		/* header detection done */
 	int *map;			/* CSV field -> column, by name after a header */
 	unsigned nmap;
+	unsigned *inv;			/* column -> field: identity, or by a full header */
+	int map_full;			/* the header names every column */
 	uint64_t bytes_in;		/* whole ingestion, for max_ingest */
 	uint64_t rows, qrows;		/* segment counts */
 	char import_id[27];
@@ -76,8 +85,12 @@ struct rs_ingest {
 
 	struct rs_col *defs;		/* per column, one row */
 	uint8_t *stringish;		/* per column: String or FixedString (UTF-8 checked) */
+	uint8_t *fast;			/* per column: enum rs_fast_kind */
+	struct rs_fast_dt *dtc;		/* per column: date cache of RS_FK_DATETIME */
 	struct rs_col *cols;		/* staged rows */
 	struct rs_col *spare;		/* the other set: written by the worker meanwhile */
+	uint64_t *keyu[8];		/* the worker's integer sort keys as u64s (reused) */
+	size_t keyu_cap;		/* rows each keyu[k] holds */
 	pthread_t worker;		/* sorts, encodes and writes a full set */
 	int worker_on;
 	int worker_rc;

@@ -226,11 +226,59 @@ static int detect_header(struct rs_ingest *g, const struct rs_csv_record *rec)
 				return 0;
 			}
 	}
-	(void)nc;
 	free(g->map);
 	g->map = map;
 	g->nmap = rec->nfields;
+	g->map_full = g->nmap == nc;
+	if (g->map_full)	/* every column named once: rows of nc fields take the fast path */
+		for (unsigned f = 0; f < nc; f++)
+			g->inv[map[f]] = f;
 	return 1;
+}
+
+/*
+ * The common record: well-formed, one field per column (positional, or by a
+ * header naming every column). Same rows, quarantine rows and messages as
+ * the general path below, with the common field forms converted inline
+ * (ingest_fast.h) and UTF-8 checks skipped for all-ASCII records.
+ */
+static int fast_record(struct rs_ingest *g, const struct rs_csv_record *rec)
+{
+	unsigned nc = g->v->schema.ncols;
+	size_t nrows = g->cols[0].n;
+	int r;
+
+	rs_buf_reset(&g->err_cols);
+	rs_buf_reset(&g->err_msgs);
+	g->nerr = g->nerr_cols = 0;
+	for (unsigned i = 0; i < nc; i++) {
+		const struct rs_field *f = &rec->fields[g->inv[i]];
+		struct rs_col *c = &g->cols[i];
+		enum rs_fast_kind k = g->fast[i];
+
+		if (!f->len || (!f->quoted && f->len == 2 && f->p[0] == '\\' && f->p[1] == 'N'))
+			/* a String without DEFAULT takes '' (push_empty's answer) */
+			r = k == RS_FK_STRING && !g->v->has_default[i] ? rs_fast_put_str(c, "", 0)
+								    : push_empty(g, i, 0);
+		else if (k == RS_FK_STRING && (rec->ascii || rs_utf8_valid(f->p, f->len)))
+			r = rs_fast_put_str(c, f->p, f->len);
+		else if (k == RS_FK_GENERIC || k == RS_FK_STRING ||
+			 (r = rs_fast_push(k, &g->dtc[i], c, f->p, f->len)) == 1)
+			r = push_text(g, i, f->p, f->len, f->quoted);
+		if (r < 0)
+			return r;
+	}
+	if (g->nerr) {
+		for (unsigned i = 0; i < nc; i++) {
+			const struct rs_field *f = &rec->fields[g->inv[i]];
+			set_raw(g, i, f->p, f->len);
+		}
+		if ((r = row_reject(g, nrows)))
+			return r;
+	} else {
+		g->rows++;
+	}
+	return after_row(g);
 }
 
 int rs_ingest_csv_record(void *ctx, const struct rs_csv_record *rec)
@@ -245,6 +293,9 @@ int rs_ingest_csv_record(void *ctx, const struct rs_csv_record *rec)
 		if (detect_header(g, rec))
 			return 0;
 	}
+	if (!rec->malformed && nc &&
+	    (g->map ? g->map_full && rec->nfields == g->nmap : rec->nfields == nc))
+		return fast_record(g, rec);
 	row_begin(g);
 	if (rec->malformed) {
 		for (unsigned f = 0; f < rec->nfields && f < nc; f++)

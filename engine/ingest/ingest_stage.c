@@ -1,8 +1,9 @@
 /*
  * ingest_stage.c - staged rows to parts: sort by (partition key, sorting
  * key), cut at partition boundaries, write each run as a part that no
- * manifest names yet. Memory beyond the staged rows: the permutation and
- * one granule of gathered rows.
+ * manifest names yet. Memory beyond the staged rows: the permutation,
+ * integer keys as u64s (8 bytes per row and key) and one granule of
+ * gathered rows.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,12 +19,67 @@ struct sort_ctx {
 	struct rs_col **keys;	/* partition keys first, then sorting keys */
 	unsigned nkeys;
 	unsigned npart;		/* how many of keys are partition keys */
+	uint64_t **u;		/* per key: its values as order-preserving u64s, or NULL */
 };
+
+/* Keys held as non-Nullable integers (Date, DateTime, UInt*, Int*...) are
+ * copied once as u64s that order like the values (into g->keyu[k], kept for
+ * the next set), so that comparing rows costs two loads instead of
+ * rs_value_cmp's dispatch. NULL for other types (or without memory: then
+ * rs_value_cmp does it). */
+static uint64_t *int_keys(struct rs_ingest *g, unsigned k, const struct rs_col *c)
+{
+	const uint8_t *d = c->data;
+	uint64_t *u;
+	int sgn;
+
+	if (c->nulls || rs_type_is_nullable(c->type) || rs_type_phys(c->type) != RS_PHYS_FIXED)
+		return NULL;
+	switch (rs_type_base(c->type)->id) {
+	case RS_T_UINT8: case RS_T_UINT16: case RS_T_UINT32: case RS_T_UINT64:
+	case RS_T_BOOL: case RS_T_DATE: case RS_T_DATETIME:
+		sgn = 0;
+		break;
+	case RS_T_INT8: case RS_T_INT16: case RS_T_INT32: case RS_T_INT64:
+	case RS_T_DATE32: case RS_T_DATETIME64:
+		sgn = 1;
+		break;
+	default:
+		return NULL;
+	}
+	if (k >= RS_ARRAY_SIZE(g->keyu) || c->n > g->keyu_cap)
+		return NULL;
+	if (!g->keyu[k] && !(g->keyu[k] = malloc((g->keyu_cap ? g->keyu_cap : 1) * sizeof(*u))))
+		return NULL;
+	u = g->keyu[k];
+	for (size_t r = 0; r < c->n; r++) {
+		uint64_t v;
+		if (c->width == 1) {
+			v = sgn ? (uint64_t)(int64_t)(int8_t)d[r] : d[r];
+		} else if (c->width == 2) {
+			uint16_t x;
+			memcpy(&x, d + r * 2, 2);
+			v = sgn ? (uint64_t)(int64_t)(int16_t)x : x;
+		} else if (c->width == 4) {
+			uint32_t x;
+			memcpy(&x, d + r * 4, 4);
+			v = sgn ? (uint64_t)(int64_t)(int32_t)x : x;
+		} else {
+			memcpy(&v, d + r * 8, 8);
+		}
+		u[r] = sgn ? v ^ (1ull << 63) : v;
+	}
+	return u;
+}
 
 static int cmp_keys(const struct sort_ctx *s, unsigned nk, uint32_t a, uint32_t b)
 {
 	for (unsigned k = 0; k < nk; k++) {
-		int c = rs_value_cmp(s->keys[k], a, s->keys[k], b);
+		int c;
+		if (s->u[k])
+			c = (s->u[k][a] > s->u[k][b]) - (s->u[k][a] < s->u[k][b]);
+		else
+			c = rs_value_cmp(s->keys[k], a, s->keys[k], b);
 		if (c)
 			return c;
 	}
@@ -89,7 +145,8 @@ static int write_run(struct rs_table *t, const struct rs_schema *schema, struct 
 	if ((rc = rs_part_writer_open(dir, schema, &w, err)))
 		return rc;
 	if (!perm) {
-		rc = rs_part_writer_add(w, cols, from, to - from, err);
+		/* both cores: the parser may be waiting for this set */
+		rc = rs_part_writer_add_par(w, cols, from, to - from, RS_STAGE_THREADS, err);
 	} else {
 		tmp = xcalloc(schema->ncols, sizeof(*tmp));
 		for (unsigned i = 0; i < schema->ncols; i++)
@@ -149,6 +206,17 @@ static int write_sorted(struct rs_ingest *g, struct rs_col *cols, struct rs_stag
 			rs_errf(err, rc, "out of memory sorting rows");
 			goto out;
 		}
+		if (g->keyu_cap < n) {
+			/* sets are about the same size: one allocation per key and segment */
+			for (unsigned j = 0; j < RS_ARRAY_SIZE(g->keyu); j++) {
+				free(g->keyu[j]);
+				g->keyu[j] = NULL;
+			}
+			g->keyu_cap = n;
+		}
+		sc.u = xcalloc(sc.nkeys, sizeof(*sc.u));
+		for (unsigned k = 0; k < sc.nkeys; k++)
+			sc.u[k] = int_keys(g, k, sc.keys[k]);
 		/* already in order (time-ordered input is common): no permutation */
 		size_t r;
 		for (r = 1; r < n; r++)
@@ -188,6 +256,7 @@ out:
 			}
 		free(owned);
 	}
+	free(sc.u);
 	free(sc.keys);
 	free(perm);
 	for (unsigned i = 0; i < schema->ncols; i++)

@@ -1,5 +1,6 @@
 /*
- * utf8.c - strict UTF-8 validation (rs_utf8_valid, declared in csv.h).
+ * utf8.c - strict UTF-8 validation and an ASCII check (rs_utf8_valid,
+ * rs_ascii_only; declared in csv.h).
  *
  * Well-formed sequences per Unicode Table 3-7: no overlong forms, no UTF-16
  * surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated
@@ -78,4 +79,33 @@ int rs_utf8_valid(const char *str, size_t len)
 		}
 	}
 	return 1;
+}
+
+int rs_ascii_only(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint64_t acc = 0, a, b;
+	size_t i = 0;
+
+	for (; len - i >= 32; i += 32) {
+		uint64_t c, d;
+		memcpy(&a, s + i, 8);
+		memcpy(&b, s + i + 8, 8);
+		memcpy(&c, s + i + 16, 8);
+		memcpy(&d, s + i + 24, 8);
+		acc |= (a | b) | (c | d);
+	}
+	for (; len - i >= 16; i += 16) {
+		memcpy(&a, s + i, 8);
+		memcpy(&b, s + i + 8, 8);
+		acc |= a | b;
+	}
+	if (len - i >= 8) {
+		memcpy(&a, s + i, 8);
+		acc |= a;
+		i += 8;
+	}
+	for (; i < len; i++)
+		acc |= s[i];
+	return !(acc & 0x8080808080808080ULL);
 }

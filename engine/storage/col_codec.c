@@ -306,6 +306,41 @@ static int scan_ints(const struct rs_col *c, enum mm_kind k, size_t from, size_t
 	return mi != SIZE_MAX;
 }
 
+/* Float64: min/max rows as the generic loop below picks them (first of
+ * equal values; -0 and 0 are equal), 0 if none or a NaN is seen. */
+static int scan_f64(const struct rs_col *c, size_t from, size_t count, size_t *imin,
+		    size_t *imax)
+{
+	size_t mi = SIZE_MAX, ma = SIZE_MAX;
+	double vmin = 0, vmax = 0;
+
+	for (size_t i = from; i < from + count; i++) {
+		double x;
+
+		if (rs_col_is_null(c, i))
+			continue;
+		memcpy(&x, c->data + i * 8, 8);
+		if (isnan(x))
+			return 0;
+		if (mi == SIZE_MAX) {
+			mi = ma = i;
+			vmin = vmax = x;
+			continue;
+		}
+		if (x < vmin) {
+			vmin = x;
+			mi = i;
+		}
+		if (x > vmax) {
+			vmax = x;
+			ma = i;
+		}
+	}
+	*imin = mi;
+	*imax = ma;
+	return mi != SIZE_MAX;
+}
+
 /* Strings: compare 8-byte big-endian prefixes first, bytes only on ties. */
 static uint64_t prefix(const struct rs_col *c, size_t i, size_t *len)
 {
@@ -386,6 +421,8 @@ int rs_codec_minmax_put(const struct rs_col *c, size_t from, size_t count, struc
 			rs_col_str(c, imax, &lb);
 			known = la <= RS_MM_MAXLEN && lb <= RS_MM_MAXLEN;
 		}
+	} else if (k == MK_F64) {
+		known = scan_f64(c, from, count, &imin, &imax);
 	} else if (k != MK_NONE) {
 		known = 1;
 		for (size_t i = from; i < from + count; i++) {

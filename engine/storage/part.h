@@ -42,6 +42,10 @@ int rs_part_writer_open(const char *dir, const struct rs_schema *schema,
  * stays bounded by one granule per column. */
 int rs_part_writer_add(struct rs_part_writer *w, const struct rs_col *cols,
 		       size_t from, size_t count, struct rs_err *err);
+/* The same, with the columns of whole granules encoded by up to nthreads
+ * threads (this one included; at most 8); same bytes on disk. */
+int rs_part_writer_add_par(struct rs_part_writer *w, const struct rs_col *cols, size_t from,
+			   size_t count, unsigned nthreads, struct rs_err *err);
 /* Write the last granule and the meta file, fsync every file and the
  * directory. The part is then complete (but referenced by nobody until a
  * table manifest names it). Frees w in all cases. */

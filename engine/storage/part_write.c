@@ -1,12 +1,15 @@
 /*
  * part_write.c - rs_part_writer: buffer one granule per column, encode and
- * compress it when full, append the blocks to c<i>.bin; meta last.
+ * compress it when full, append the blocks to c<i>.bin; meta last. Runs of
+ * whole granules can have their columns encoded by several threads
+ * (rs_part_writer_add_par): columns are independent files.
  */
 #include "part.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,36 +131,58 @@ static int flush_col(struct rs_part_writer *w, struct wcol *c, int sync, struct 
 	return 0;
 }
 
+/* Room for k more granules in w->grows. */
+static int grows_room(struct rs_part_writer *w, size_t k, struct rs_err *err)
+{
+	size_t cap = w->grows_cap ? w->grows_cap : 64;
+	uint32_t *p;
+
+	if (w->ngran + k <= w->grows_cap)
+		return 0;
+	while (cap < w->ngran + k)
+		cap *= 2;
+	p = realloc(w->grows, cap * sizeof(*p));
+	if (!p)
+		return rs_errf(err, -ENOMEM, "out of memory writing part '%s'", w->dir);
+	w->grows = p;
+	w->grows_cap = cap;
+	return 0;
+}
+
+/* Encode rows [from, from+count) of column i as its next granule, with the
+ * codec scratch enc (one per thread). */
+static int put_col_granule(struct rs_part_writer *w, struct rs_codec *enc, unsigned i,
+			   const struct rs_col *col, size_t from, size_t count, struct rs_err *err)
+{
+	struct wcol *c = &w->cols[i];
+	uint8_t off[8];
+	int rc;
+
+	rs_st64(off, c->flushed + c->out.len);
+	if (rs_buf_add(&c->idx, off, 8) || rs_codec_minmax_put(col, from, count, &c->idx))
+		return rs_errf(err, -ENOMEM, "out of memory writing part '%s'", w->dir);
+	rc = rs_codec_put_col(enc, col, from, count, &c->out);
+	if (rc == -EFBIG)
+		return rs_errf(err, rc, "granule of column '%s' is too large",
+			       w->schema.cols[i].name);
+	if (rc)
+		return rs_errf(err, rc, "out of memory writing part '%s'", w->dir);
+	if (c->out.len >= FLUSH_BYTES && (rc = flush_col(w, c, 0, err)))
+		return rc;
+	return 0;
+}
+
 /* Encode rows [from, from+count) of cols[] as the next granule. */
 static int put_granule(struct rs_part_writer *w, const struct rs_col *cols, size_t from,
 		       size_t count, struct rs_err *err)
 {
 	int rc;
 
-	if (w->ngran == w->grows_cap) {
-		size_t cap = w->grows_cap ? w->grows_cap * 2 : 64;
-		uint32_t *p = realloc(w->grows, cap * sizeof(*p));
-		if (!p)
-			return rs_errf(err, -ENOMEM, "out of memory writing part '%s'", w->dir);
-		w->grows = p;
-		w->grows_cap = cap;
-	}
-	for (unsigned i = 0; i < w->schema.ncols; i++) {
-		struct wcol *c = &w->cols[i];
-		uint8_t off[8];
-
-		rs_st64(off, c->flushed + c->out.len);
-		if (rs_buf_add(&c->idx, off, 8) || rs_codec_minmax_put(&cols[i], from, count, &c->idx))
-			return rs_errf(err, -ENOMEM, "out of memory writing part '%s'", w->dir);
-		rc = rs_codec_put_col(w->enc, &cols[i], from, count, &c->out);
-		if (rc == -EFBIG)
-			return rs_errf(err, rc, "granule of column '%s' is too large",
-				       w->schema.cols[i].name);
-		if (rc)
-			return rs_errf(err, rc, "out of memory writing part '%s'", w->dir);
-		if (c->out.len >= FLUSH_BYTES && (rc = flush_col(w, c, 0, err)))
+	if ((rc = grows_room(w, 1, err)))
+		return rc;
+	for (unsigned i = 0; i < w->schema.ncols; i++)
+		if ((rc = put_col_granule(w, w->enc, i, &cols[i], from, count, err)))
 			return rc;
-	}
 	w->grows[w->ngran++] = (uint32_t)count;
 	return 0;
 }
@@ -180,11 +205,10 @@ static int flush_buffered(struct rs_part_writer *w, struct rs_err *err)
 	return rc;
 }
 
-int rs_part_writer_add(struct rs_part_writer *w, const struct rs_col *cols, size_t from,
-		       size_t count, struct rs_err *err)
+/* The rows to add exist and have the part's types. */
+static int check_add(struct rs_part_writer *w, const struct rs_col *cols, size_t from,
+		     size_t count, struct rs_err *err)
 {
-	int rc = 0;
-
 	if (w->failed)
 		return rs_errf(err, w->failed, "part writer for '%s' failed earlier", w->dir);
 	for (unsigned i = 0; i < w->schema.ncols; i++) {
@@ -196,6 +220,16 @@ int rs_part_writer_add(struct rs_part_writer *w, const struct rs_col *cols, size
 			return rs_errf(err, -EINVAL, "rows %zu..%zu are out of column '%s'", from,
 				       from + count, w->schema.cols[i].name);
 	}
+	return 0;
+}
+
+int rs_part_writer_add(struct rs_part_writer *w, const struct rs_col *cols, size_t from,
+		       size_t count, struct rs_err *err)
+{
+	int rc;
+
+	if ((rc = check_add(w, cols, from, count, err)))
+		return rc;
 	while (count && !rc) {
 		size_t take;
 
@@ -224,6 +258,89 @@ int rs_part_writer_add(struct rs_part_writer *w, const struct rs_col *cols, size
 	if (rc)
 		w->failed = rc;
 	return rc;
+}
+
+
+/* ---- whole granules, columns shared out among threads ---- */
+
+struct par {
+	struct rs_part_writer *w;
+	const struct rs_col *cols;
+	size_t from, ngran;
+	unsigned next;			/* next column to take (atomic) */
+	int rc;				/* first error (atomic) */
+	pthread_mutex_t mu;
+	struct rs_err err;		/* its message */
+};
+
+/* Take columns until none is left: each gets all its granules. */
+static int par_run(struct par *p, struct rs_codec *enc)
+{
+	struct rs_part_writer *w = p->w;
+	struct rs_err err = { 0 };
+	unsigned i;
+	int rc = 0;
+
+	while (!__atomic_load_n(&p->rc, __ATOMIC_RELAXED) &&
+	       (i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < w->schema.ncols) {
+		for (size_t g = 0; g < p->ngran && !rc; g++)
+			rc = put_col_granule(w, enc, i, &p->cols[i], p->from + g * RS_GRANULE_ROWS,
+					     RS_GRANULE_ROWS, &err);
+		if (rc) {
+			pthread_mutex_lock(&p->mu);
+			if (!p->rc) {
+				p->err = err;
+				__atomic_store_n(&p->rc, rc, __ATOMIC_RELAXED);
+			}
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+	}
+	return rc;
+}
+
+static void *par_main(void *arg)
+{
+	struct par *p = arg;
+	struct rs_codec *enc = rs_codec_new();
+
+	par_run(p, enc);
+	rs_codec_free(enc);
+	return NULL;
+}
+
+int rs_part_writer_add_par(struct rs_part_writer *w, const struct rs_col *cols, size_t from,
+			   size_t count, unsigned nthreads, struct rs_err *err)
+{
+	struct par p = { .w = w, .cols = cols, .from = from, .ngran = count / RS_GRANULE_ROWS };
+	pthread_t th[8];
+	unsigned nth = 0;
+	int rc;
+
+	if (nthreads > 8)
+		nthreads = 8;
+	if (w->nbuf || p.ngran < 2 || nthreads < 2 || w->schema.ncols < 2)
+		return rs_part_writer_add(w, cols, from, count, err);
+	if ((rc = check_add(w, cols, from, count, err)) || (rc = grows_room(w, p.ngran, err)))
+		return rc;
+	pthread_mutex_init(&p.mu, NULL);
+	while (nth + 1 < nthreads && pthread_create(&th[nth], NULL, par_main, &p) == 0)
+		nth++;
+	par_run(&p, w->enc);
+	for (unsigned t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if (p.rc) {
+		*err = p.err;
+		w->failed = p.rc;
+		return p.rc;
+	}
+	for (size_t g = 0; g < p.ngran; g++)
+		w->grows[w->ngran++] = RS_GRANULE_ROWS;
+	w->rows += p.ngran * RS_GRANULE_ROWS;
+	from += p.ngran * RS_GRANULE_ROWS;
+	count -= p.ngran * RS_GRANULE_ROWS;
+	return count ? rs_part_writer_add(w, cols, from, count, err) : 0;
 }
 
 uint64_t rs_part_writer_rows(const struct rs_part_writer *w)
