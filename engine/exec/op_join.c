@@ -38,6 +38,7 @@ struct join {
 	size_t lpos;		/* next left row */
 	size_t rpos;		/* CROSS: next right row; keys: next chain entry
 				 * (row + 1) of row lpos, 0 = from its start */
+	int unmatched;		/* the pairs include LEFT rows without a match */
 	uint32_t *ids;		/* key ids of the left chunk's rows */
 	size_t ids_cap;
 	struct rs_vec *kv;
@@ -158,14 +159,25 @@ static int build(struct join *j)
 	return 0;
 }
 
+/* Right column of a CROSS chunk: runs of consecutive right rows, copied as ranges. */
+static int cross_runs(struct join *j, struct rs_col *d, const struct rs_col *src, size_t np)
+{
+	for (size_t i = 0; i < np;) {
+		size_t len = RS_MIN(np - i, j->rn - j->ri[i]);
+
+		if (rs_col_append(d, src, j->ri[i], len))
+			return -ENOMEM;
+		i += len;
+	}
+	return 0;
+}
+
 static int emit(struct join *j, struct rs_chunk *in, size_t np)
 {
 	unsigned nl = j->left->ncols, nr = j->right->ncols;
-	int matched = 1;
+	int matched = !j->unmatched;
 
 	rs_chunk_reset(&j->out);
-	for (size_t i = 0; i < np && matched; i++)
-		matched = j->ri[i] != UINT32_MAX;
 	j->out.dcols = j->dc;
 	for (unsigned c = 0; c < nl; c++) {
 		j->dc[c].codes = NULL;
@@ -190,6 +202,11 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 		j->dc[nl + c].dict = &j->rcols[c];
 		if (!j->want[nl + c] || (j->want[nl + c] == 1 && j->dc[nl + c].codes))
 			continue;
+		if (matched && (j->kind == RS_J_CROSS || !j->nk) && j->rn >= 64) {
+			if (cross_runs(j, d, &j->rcols[c], np))
+				return -ENOMEM;
+			continue;
+		}
 		if (matched) {
 			if (rs_gather_fast(d, &j->rcols[c], j->ri, np))
 				return -ENOMEM;
@@ -260,6 +277,7 @@ static int probe(struct join *j, struct rs_chunk *in)
 /* CROSS (or no keys): the next pairs of left rows x all right rows. */
 static size_t fill_cross(struct join *j, size_t n)
 {
+	uint32_t *restrict li = j->li, *restrict ri = j->ri;
 	size_t np = 0;
 
 	if (!j->rn)
@@ -269,8 +287,8 @@ static size_t fill_cross(struct join *j, size_t n)
 		uint32_t l = (uint32_t)j->lpos, r = (uint32_t)j->rpos;
 
 		for (size_t k = 0; k < take; k++) {
-			j->li[np + k] = l;
-			j->ri[np + k] = r + (uint32_t)k;
+			li[np + k] = l;
+			ri[np + k] = r + (uint32_t)k;
 		}
 		np += take;
 		j->rpos += take;
@@ -300,6 +318,7 @@ static size_t fill_keys(struct join *j, size_t n)
 						break;
 					li[np] = (uint32_t)i;
 					ri[np++] = UINT32_MAX;
+					j->unmatched = 1;
 				}
 				continue;
 			}
@@ -339,6 +358,7 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 				return rc;
 			j->in = in;
 		}
+		j->unmatched = 0;
 		np = j->kind == RS_J_CROSS || !j->nk ? fill_cross(j, in->n) : fill_keys(j, in->n);
 		if (j->lpos >= in->n)
 			j->in = NULL;	/* the next call pulls the next left chunk */
