@@ -65,18 +65,15 @@ static size_t col_mem(const struct rs_col *c)
 /* Count the right side's columns and chains in query_memory. */
 static int account(struct join *j)
 {
-	int64_t m = (int64_t)((j->rn + 1) * sizeof(*j->next));
+	int64_t m = (int64_t)((j->rn + 1) * sizeof(*j->next)), d;
 
 	if (j->nk)
 		m += (int64_t)((j->ks.n + 1) * sizeof(*j->first));
 	for (unsigned c = 0; c < j->right->ncols; c++)
 		m += (int64_t)col_mem(&j->rcols[c]);
-	if (m == j->mem)
-		return 0;
-	int64_t d = m - j->mem;
-
+	d = m - j->mem;
 	j->mem = m;
-	return rs_qctx_mem(j->op.q, d);
+	return d ? rs_qctx_mem(j->op.q, d) : 0;
 }
 
 static int build(struct join *j)
@@ -145,8 +142,12 @@ static int build(struct join *j)
 		uint32_t *ids = j->next;
 		uint32_t *nx = malloc((j->rn + 1) * sizeof(*nx));
 
-		if (!nx)
+		if (!j->first)	/* no right rows came */
+			j->first = calloc(1, sizeof(*j->first));
+		if (!nx || !j->first) {
+			free(nx);
 			return rs_errf(q->err, -ENOMEM, "out of memory");
+		}
 		memset(j->first, 0, (j->ks.n + 1) * sizeof(*j->first));
 		for (size_t r = j->rn; r-- > 0;) {
 			nx[r] = j->first[ids[r]];
@@ -344,6 +345,8 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 
 	if (!j->built && (rc = build(j)))
 		return rc;
+	if (!j->rn && j->kind != RS_J_LEFT)
+		return 0;	/* no right rows: no pairs, the left side is not read */
 	for (;;) {
 		struct rs_chunk *in = j->in;
 		size_t np;

@@ -80,7 +80,13 @@ static void test_sql_join__cross_many_chunks(void)
 	T_OK(r.chunks >= 300000 / RS_CHUNK_MAX);
 	snprintf(want, sizeof(want), "%d", NA * NB);
 	T_EQ_STR(sq("SELECT count() FROM a, b"), want);
+	/* an empty right side: no pairs, and the left side is not read */
 	T_EQ_STR(sq("SELECT count() FROM a CROSS JOIN (SELECT id FROM b WHERE id > 1000)"), "0");
+	T_OK(sq_stats.rows_read < NA);
+	T_EQ_STR(sq("SELECT count() FROM a INNER JOIN (SELECT k FROM b WHERE id > 1000) AS e "
+		    "ON a.k = e.k"), "0");
+	T_EQ_STR(sq("SELECT count(), sum(e.v) FROM a LEFT JOIN (SELECT k, v FROM b WHERE id > 1000) "
+		    "AS e ON a.k = e.k"), "1000\t0");
 }
 
 static void test_sql_join__fanout_keys(void)
