@@ -8,8 +8,9 @@
  * (left row, right row) pairs and keeps its place (left row, and the next
  * right row of a CROSS join or of the key's chain), so a join with a large
  * fan-out runs in bounded memory, stops early under LIMIT and sees a cancel
- * between output chunks. The materialized right side (columns, chains) is
- * counted against query_memory; the key set counts itself (hash.c).
+ * between output chunks. The materialized right side (columns, key values,
+ * chains) is counted against query_memory; the key set's slots count
+ * themselves (hash.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ static size_t col_mem(const struct rs_col *c)
 	return m;
 }
 
-/* Count the right side's columns and chains in query_memory. */
+/* Count the right side's columns, key values and chains in query_memory. */
 static int account(struct join *j)
 {
 	int64_t m = (int64_t)((j->rn + 1) * sizeof(*j->next)), d;
@@ -71,6 +72,8 @@ static int account(struct join *j)
 		m += (int64_t)((j->ks.n + 1) * sizeof(*j->first));
 	for (unsigned c = 0; c < j->right->ncols; c++)
 		m += (int64_t)col_mem(&j->rcols[c]);
+	for (unsigned k = 0; k < j->nk; k++)	/* the key set counts its slots itself */
+		m += (int64_t)col_mem(&j->ks.keys[k]);
 	d = m - j->mem;
 	j->mem = m;
 	return d ? rs_qctx_mem(j->op.q, d) : 0;
