@@ -1,8 +1,10 @@
 /*
- * op_join.c - hash join (ALL/ANY; INNER, LEFT, CROSS). The right side is
- * materialized and its keys put in an rs_keyset with row chains; left
- * chunks probe it. Unmatched LEFT rows get the right side's default values
- * (ClickHouse join_use_nulls = 0; NULL for Nullable columns).
+ * op_join.c - hash join (ALL/ANY; INNER, LEFT, RIGHT, FULL, CROSS). The
+ * right side is materialized and its keys put in an rs_keyset with row
+ * chains; left chunks probe it. Unmatched LEFT/FULL left rows get the right
+ * side's default values, and RIGHT/FULL right rows that no left row matched
+ * come after the left side with the left side's defaults (ClickHouse
+ * join_use_nulls = 0; NULL for Nullable columns).
  *
  * Output is produced incrementally: each call emits at most RS_CHUNK_MAX
  * (left row, right row) pairs and keeps its place (left row, and the next
@@ -40,6 +42,9 @@ struct join {
 	size_t rpos;		/* CROSS: next right row; keys: next chain entry
 				 * (row + 1) of row lpos, 0 = from its start */
 	int unmatched;		/* the pairs include LEFT rows without a match */
+	uint8_t *rhit;		/* RIGHT/FULL: right rows that found a left row */
+	int tail;		/* RIGHT/FULL: left side done, emitting the rest */
+	size_t rtail;		/* next right row to look at in the tail */
 	uint32_t *ids;		/* key ids of the left chunk's rows */
 	size_t ids_cap;
 	struct rs_vec *kv;
@@ -185,6 +190,14 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np)
 	j->out.dcols = j->dc;
 	for (unsigned c = 0; c < nl; c++) {
 		j->dc[c].codes = NULL;
+		if (!in) {	/* right rows without a left row: default values */
+			struct rs_col *d = &j->out.cols[c];
+
+			for (size_t i = 0; i < np && j->want[c]; i++)
+				if (d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d))
+					return -ENOMEM;
+			continue;
+		}
 		if ((in->cols[c].n < in->n && in->dcols && in->dcols[c].codes) || !j->want[c]) {
 			/* only present as codes, or not needed: no values */
 		} else if (rs_gather_fast(&j->out.cols[c], &in->cols[c], j->li, np)) {
@@ -311,7 +324,7 @@ static size_t fill_keys(struct join *j, size_t n)
 	uint32_t *li = j->li, *ri = j->ri;
 	size_t np = 0, i = j->lpos;
 	uint32_t r = (uint32_t)j->rpos;
-	int left = j->kind == RS_J_LEFT, any = j->any;
+	int left = j->kind == RS_J_LEFT || j->kind == RS_J_FULL, any = j->any;
 
 	for (; i < n; i++, r = 0) {
 		if (!r) {
@@ -340,6 +353,19 @@ full:
 	return np;
 }
 
+/* RIGHT/FULL after the left side: the right rows no left row matched. */
+static size_t fill_tail(struct join *j)
+{
+	size_t np = 0;
+
+	for (; j->rtail < j->rn && np < RS_CHUNK_MAX; j->rtail++)
+		if (!j->rhit[j->rtail]) {
+			j->li[np] = UINT32_MAX;
+			j->ri[np++] = (uint32_t)j->rtail;
+		}
+	return np;
+}
+
 static int join_next(struct rs_op *op, struct rs_chunk **out)
 {
 	struct join *j = container_of(op, struct join, op);
@@ -348,15 +374,34 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 
 	if (!j->built && (rc = build(j)))
 		return rc;
-	if (!j->rn && j->kind != RS_J_LEFT)
+	if (!j->rn && j->kind != RS_J_LEFT && j->kind != RS_J_FULL)
 		return 0;	/* no right rows: no pairs, the left side is not read */
+	if ((j->kind == RS_J_RIGHT || j->kind == RS_J_FULL) && !j->rhit)
+		j->rhit = xcalloc(j->rn + 1, 1);
 	for (;;) {
 		struct rs_chunk *in = j->in;
 		size_t np;
 
-		if (!in) {
-			if ((rc = rs_op_next(j->left, &in)) <= 0)
+		if (j->tail) {
+			j->unmatched = 0;
+			if (!(np = fill_tail(j)))
+				return 0;
+			if (emit(j, NULL, np))
+				return rs_errf(q->err, -ENOMEM, "out of memory");
+			if ((rc = rs_qctx_check(q)))
 				return rc;
+			*out = &j->out;
+			return 1;
+		}
+		if (!in) {
+			if ((rc = rs_op_next(j->left, &in)) < 0)
+				return rc;
+			if (!rc) {
+				if (!j->rhit)
+					return 0;
+				j->tail = 1;
+				continue;
+			}
 			if (!in->n)
 				continue;
 			j->lpos = j->rpos = 0;
@@ -368,6 +413,10 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 		np = j->kind == RS_J_CROSS || !j->nk ? fill_cross(j, in->n) : fill_keys(j, in->n);
 		if (j->lpos >= in->n)
 			j->in = NULL;	/* the next call pulls the next left chunk */
+		if (j->rhit)
+			for (size_t k = 0; k < np; k++)
+				if (j->ri[k] != UINT32_MAX)
+					j->rhit[j->ri[k]] = 1;
 		if (!np)
 			continue;
 		if (emit(j, in, np))
@@ -399,6 +448,7 @@ static void join_free(struct rs_op *op)
 	free(j->li);
 	free(j->ri);
 	free(j->ids);
+	free(j->rhit);
 	rs_qctx_mem(op->q, -j->mem);
 	free(j->kv);
 	free(j->dc);
