@@ -1,15 +1,18 @@
 /*
- * op_join.c - hash join (ALL/ANY; INNER, LEFT, CROSS). The right side is
- * materialized and its keys put in an rs_keyset with row chains; left
- * chunks probe it. Unmatched LEFT rows get the right side's default values
- * (ClickHouse join_use_nulls = 0; NULL for Nullable columns).
+ * op_join.c - hash join (ALL/ANY; INNER, LEFT, RIGHT, FULL, CROSS). The
+ * right side is materialized and its keys put in an rs_keyset with row
+ * chains; left chunks probe it. Unmatched LEFT/FULL left rows get the right
+ * side's default values, and RIGHT/FULL right rows that no left row matched
+ * come after the left side with the left side's defaults (ClickHouse
+ * join_use_nulls = 0; NULL for Nullable columns).
  *
  * Output is produced incrementally: each call emits at most RS_CHUNK_MAX
  * (left row, right row) pairs and keeps its place (left row, and the next
  * right row of a CROSS join or of the key's chain), so a join with a large
  * fan-out runs in bounded memory, stops early under LIMIT and sees a cancel
- * between output chunks. The materialized right side (columns, chains) is
- * counted against query_memory; the key set counts itself (hash.c).
+ * between output chunks. The materialized right side (columns, key values,
+ * chains) is counted against query_memory; the key set's slots count
+ * themselves (hash.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,14 +39,18 @@ struct join {
 				 * out's right columns (owns only the array) */
 	int built;
 	int shared;		/* a clone: rcols, ks, first, next belong to the original */
-	int f_ident, f_matched;	/* of the pairs fill_keys made: pair k is left
-				 * row k, every pair has a right row (-1: not known) */
+	int f_ident;		/* of the pairs fill_keys made: pair k is left
+				 * row k (-1: not known) */
 	uint32_t *li, *ri;	/* pairs of one output chunk: RS_CHUNK_MAX each */
 	/* place in the current left chunk (NULL: pull the next one) */
 	struct rs_chunk *in;
 	size_t lpos;		/* next left row */
 	size_t rpos;		/* CROSS: next right row; keys: next chain entry
 				 * (row + 1) of row lpos, 0 = from its start */
+	int unmatched;		/* the pairs include LEFT rows without a match */
+	uint8_t *rhit;		/* RIGHT/FULL: right rows that found a left row */
+	int tail;		/* RIGHT/FULL: left side done, emitting the rest */
+	size_t rtail;		/* next right row to look at in the tail */
 	uint32_t *ids;		/* key ids of the left chunk's rows */
 	size_t ids_cap;
 	struct rs_vec *kv;
@@ -78,21 +85,20 @@ static size_t col_mem(const struct rs_col *c)
 	return m;
 }
 
-/* Count the right side's columns and chains in query_memory. */
+/* Count the right side's columns, key values and chains in query_memory. */
 static int account(struct join *j)
 {
-	int64_t m = (int64_t)((j->rn + 1) * sizeof(*j->next));
+	int64_t m = (int64_t)((j->rn + 1) * sizeof(*j->next)), d;
 
 	if (j->nk)
 		m += (int64_t)((j->ks.n + 1) * sizeof(*j->first));
 	for (unsigned c = 0; c < j->right->ncols; c++)
 		m += (int64_t)col_mem(&j->rcols[c]);
-	if (m == j->mem)
-		return 0;
-	int64_t d = m - j->mem;
-
+	for (unsigned k = 0; k < j->nk; k++)	/* the key set counts its slots itself */
+		m += (int64_t)col_mem(&j->ks.keys[k]);
+	d = m - j->mem;
 	j->mem = m;
-	return rs_qctx_mem(j->op.q, d);
+	return d ? rs_qctx_mem(j->op.q, d) : 0;
 }
 
 static int build(struct join *j)
@@ -161,8 +167,12 @@ static int build(struct join *j)
 		uint32_t *ids = j->next;
 		uint32_t *nx = malloc((j->rn + 1) * sizeof(*nx));
 
-		if (!nx)
+		if (!j->first)	/* no right rows came */
+			j->first = calloc(1, sizeof(*j->first));
+		if (!nx || !j->first) {
+			free(nx);
 			return rs_errf(q->err, -ENOMEM, "out of memory");
+		}
 		memset(j->first, 0, (j->ks.n + 1) * sizeof(*j->first));
 		for (size_t r = j->rn; r-- > 0;) {
 			nx[r] = j->first[ids[r]];
@@ -175,18 +185,28 @@ static int build(struct join *j)
 	return 0;
 }
 
+/* Right column of a CROSS chunk: runs of consecutive right rows, copied as ranges. */
+static int cross_runs(struct join *j, struct rs_col *d, const struct rs_col *src, size_t np)
+{
+	for (size_t i = 0; i < np;) {
+		size_t len = RS_MIN(np - i, j->rn - j->ri[i]);
+
+		if (rs_col_append(d, src, j->ri[i], len))
+			return -ENOMEM;
+		i += len;
+	}
+	return 0;
+}
+
+/* The output chunk of np pairs (in NULL: right rows without a left row);
+ * *res is j->out, or j->view when the left rows pass as they are. */
 static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk **res)
 {
 	unsigned nl = j->left->ncols, nr = j->right->ncols;
-	int matched = j->f_matched, ident = j->f_ident;
+	int matched = !j->unmatched, ident = in ? j->f_ident : 0;
 
 	rs_chunk_reset(&j->out);
-	if (matched < 0) {	/* fill_cross: find out */
-		matched = 1;
-		for (size_t i = 0; i < np && matched; i++)
-			matched = j->ri[i] != UINT32_MAX;
-	}
-	if (ident < 0) {
+	if (ident < 0) {	/* fill_cross: find out */
 		ident = 1;
 		for (size_t i = 0; i < np && ident; i++)
 			ident = j->li[i] == i;
@@ -210,6 +230,14 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 	}
 	for (unsigned c = 0; c < nl; c++) {
 		j->dc[c].codes = NULL;
+		if (!in) {	/* right rows without a left row: default values */
+			struct rs_col *d = &j->out.cols[c];
+
+			for (size_t i = 0; i < np && j->want[c]; i++)
+				if (d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d))
+					return -ENOMEM;
+			continue;
+		}
 		if ((in->cols[c].n < in->n && in->dcols && in->dcols[c].codes) || !j->want[c]) {
 			/* only present as codes, or not needed: no values */
 		} else if (rs_gather_fast(&j->out.cols[c], &in->cols[c], j->li, np)) {
@@ -232,6 +260,11 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 		j->dc[nl + c].dict = &j->rcols[c];
 		if (!j->want[nl + c] || (j->want[nl + c] == 1 && j->dc[nl + c].codes))
 			goto next;
+		if (matched && (j->kind == RS_J_CROSS || !j->nk) && j->rn >= 64) {
+			if (cross_runs(j, d, &j->rcols[c], np))
+				return -ENOMEM;
+			goto next;
+		}
 		if (matched) {
 			if (rs_gather_fast(d, &j->rcols[c], j->ri, np))
 				return -ENOMEM;
@@ -304,6 +337,7 @@ static int probe(struct join *j, struct rs_chunk *in)
 /* CROSS (or no keys): the next pairs of left rows x all right rows. */
 static size_t fill_cross(struct join *j, size_t n)
 {
+	uint32_t *restrict li = j->li, *restrict ri = j->ri;
 	size_t np = 0;
 
 	if (!j->rn)
@@ -313,8 +347,8 @@ static size_t fill_cross(struct join *j, size_t n)
 		uint32_t l = (uint32_t)j->lpos, r = (uint32_t)j->rpos;
 
 		for (size_t k = 0; k < take; k++) {
-			j->li[np + k] = l;
-			j->ri[np + k] = r + (uint32_t)k;
+			li[np + k] = l;
+			ri[np + k] = r + (uint32_t)k;
 		}
 		np += take;
 		j->rpos += take;
@@ -323,7 +357,7 @@ static size_t fill_cross(struct join *j, size_t n)
 			j->lpos++;
 		}
 	}
-	j->f_ident = j->f_matched = -1;
+	j->f_ident = -1;
 	return np;
 }
 
@@ -334,7 +368,7 @@ static size_t fill_keys(struct join *j, size_t n)
 	uint32_t *li = j->li, *ri = j->ri;
 	size_t np = 0, i = j->lpos;
 	uint32_t r = (uint32_t)j->rpos;
-	int left = j->kind == RS_J_LEFT, any = j->any, ident = 1, matched = 1;
+	int left = j->kind == RS_J_LEFT || j->kind == RS_J_FULL, any = j->any, ident = 1;
 
 	for (; i < n; i++, r = 0) {
 		if (!r) {
@@ -344,9 +378,9 @@ static size_t fill_keys(struct join *j, size_t n)
 					if (np == RS_CHUNK_MAX)
 						break;
 					ident &= i == np;
-					matched = 0;
 					li[np] = (uint32_t)i;
 					ri[np++] = UINT32_MAX;
+					j->unmatched = 1;
 				}
 				continue;
 			}
@@ -363,7 +397,19 @@ full:
 	j->lpos = i;
 	j->rpos = r;
 	j->f_ident = ident;
-	j->f_matched = matched;
+	return np;
+}
+
+/* RIGHT/FULL after the left side: the right rows no left row matched. */
+static size_t fill_tail(struct join *j)
+{
+	size_t np = 0;
+
+	for (; j->rtail < j->rn && np < RS_CHUNK_MAX; j->rtail++)
+		if (!j->rhit[j->rtail]) {
+			j->li[np] = UINT32_MAX;
+			j->ri[np++] = (uint32_t)j->rtail;
+		}
 	return np;
 }
 
@@ -375,13 +421,33 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 
 	if (!j->built && (rc = build(j)))
 		return rc;
+	if (!j->rn && j->kind != RS_J_LEFT && j->kind != RS_J_FULL)
+		return 0;	/* no right rows: no pairs, the left side is not read */
+	if ((j->kind == RS_J_RIGHT || j->kind == RS_J_FULL) && !j->rhit)
+		j->rhit = xcalloc(j->rn + 1, 1);
 	for (;;) {
 		struct rs_chunk *in = j->in;
 		size_t np;
 
-		if (!in) {
-			if ((rc = rs_op_next(j->left, &in)) <= 0)
+		if (j->tail) {
+			j->unmatched = 0;
+			if (!(np = fill_tail(j)))
+				return 0;
+			if (emit(j, NULL, np, out))
+				return rs_errf(q->err, -ENOMEM, "out of memory");
+			if ((rc = rs_qctx_check(q)))
 				return rc;
+			return 1;
+		}
+		if (!in) {
+			if ((rc = rs_op_next(j->left, &in)) < 0)
+				return rc;
+			if (!rc) {
+				if (!j->rhit)
+					return 0;
+				j->tail = 1;
+				continue;
+			}
 			if (!in->n)
 				continue;
 			j->lpos = j->rpos = 0;
@@ -389,9 +455,14 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 				return rc;
 			j->in = in;
 		}
+		j->unmatched = 0;
 		np = j->kind == RS_J_CROSS || !j->nk ? fill_cross(j, in->n) : fill_keys(j, in->n);
 		if (j->lpos >= in->n)
 			j->in = NULL;	/* the next call pulls the next left chunk */
+		if (j->rhit)
+			for (size_t k = 0; k < np; k++)
+				if (j->ri[k] != UINT32_MAX)
+					j->rhit[j->ri[k]] = 1;
 		if (!np)
 			continue;
 		if (emit(j, in, np, out))
@@ -425,6 +496,7 @@ static void join_free(struct rs_op *op)
 	free(j->li);
 	free(j->ri);
 	free(j->ids);
+	free(j->rhit);
 	rs_qctx_mem(op->q, -j->mem);
 	free(j->kv);
 	free(j->dc);
@@ -508,7 +580,9 @@ struct rs_op *rs_join_clone(struct rs_op *op, struct rs_qctx *q, struct rs_arena
 	struct rs_op *left;
 	unsigned nc = op->ncols;
 
-	if (!o->built || !rs_op_is_scan(o->left))
+	/* RIGHT/FULL remember which right rows any left row met: one
+	 * left side only */
+	if (!o->built || !rs_op_is_scan(o->left) || o->kind == RS_J_RIGHT || o->kind == RS_J_FULL)
 		return NULL;
 	lk = rs_arena_alloc(a, (o->nk + 1) * sizeof(*lk));
 	for (unsigned k = 0; k < o->nk; k++)

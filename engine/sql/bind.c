@@ -225,9 +225,10 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 		for (unsigned p = 0; p < i; p++)
 			left.ncols += parts[p].ncols;
 		lk[i] = rk[i] = NULL;
-		if (s->from[i].join != RS_J_INNER && s->from[i].join != RS_J_LEFT &&
-		    s->from[i].join != RS_J_CROSS) {
-			rc = rs_errf(&q->err, -EINVAL, "RIGHT and FULL JOIN are not supported yet");
+		if ((s->from[i].join == RS_J_RIGHT || s->from[i].join == RS_J_FULL) &&
+		    (s->from[i].strict_any || s->from[i].nusing)) {
+			rc = rs_errf(&q->err, -EINVAL,
+				     "ANY and USING with RIGHT or FULL JOIN are not supported yet");
 			goto fail;
 		}
 		if ((rc = rs_bind_join(&b, &s->from[i], &left, &parts[i], &lk[i], &rk[i], &nk[i])))

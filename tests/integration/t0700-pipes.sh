@@ -116,6 +116,15 @@ expect 'the playground runs each user'"'"'s own SQL' '
 	is "$(ls "$W/playground" | tr "\n" " ")" "q1.csv q1.json q1.sql " &&
 	is "$(cat "$W/playground/q1.csv")" "$(printf "\"device\",\"n\"\n\"desktop\",2\n\"mobile\",2\n\"tablet\",2")"
 '
+expect 'joins: an empty right side gives no rows (INNER) or defaults (LEFT); FULL JOIN keeps both sides; the daemon lives' '
+	printf "SELECT count() AS c FROM page_views AS a INNER JOIN (SELECT device FROM page_views WHERE 0) AS e ON a.device = e.device\n" >"$W/playground/ej.sql" &&
+	is "$(tail -n +2 "$W/playground/ej.csv")" "0" &&
+	printf "SELECT count() AS c, countIf(e.device = '"'"''"'"') AS d FROM page_views AS a LEFT JOIN (SELECT device FROM page_views WHERE 0) AS e ON a.device = e.device\n" >"$W/playground/el.sql" &&
+	is "$(tail -n +2 "$W/playground/el.csv")" "6,6" &&
+	printf "SELECT a.device AS l, b.device AS r, count() AS n FROM (SELECT device FROM page_views WHERE device != '"'"'tablet'"'"') AS a FULL JOIN (SELECT device FROM page_views WHERE device != '"'"'mobile'"'"') AS b ON a.device = b.device GROUP BY l, r ORDER BY l, r\n" >"$W/playground/fj.sql" &&
+	is "$(tail -n +2 "$W/playground/fj.csv")" "$(printf "\"\",\"tablet\",2\n\"desktop\",\"desktop\",4\n\"mobile\",\"\",2")" &&
+	is "$(tail -n +2 "$W/playground/q1.csv" | wc -l)" "3"
+'
 expect 'service data sources are tables in SQL' '
 	printf "SELECT count() > 0 AS ok FROM tinybird.datasources_ops_log WHERE event_type = '"'"'create'"'"'\n" >"$W/playground/ops.sql" &&
 	is "$(tail -n +2 "$W/playground/ops.csv")" "1"

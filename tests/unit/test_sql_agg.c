@@ -207,6 +207,13 @@ static void test_sql_agg__join_lc_string(void)
 	snprintf(want, sizeof(want), "%u", N - n0 - n1);
 	T_EQ_STR(sq("SELECT count() FROM a LEFT JOIN dim AS d ON a.lc = d.code WHERE d.name = ''"),
 		 want);
+	/* RIGHT/FULL keep the right rows no left row met ('c9') once: such a
+	 * join runs on one thread */
+	snprintf(want, sizeof(want), "c0\t%u\nc1\t%u\nc9\t1", n0, n1);
+	T_EQ_STR(sq("SELECT d.code, count() FROM a RIGHT JOIN dim AS d ON a.lc = d.code "
+		    "GROUP BY d.code ORDER BY d.code"), want);
+	snprintf(want, sizeof(want), "%u", N + 1);
+	T_EQ_STR(sq("SELECT count() FROM a FULL JOIN dim AS d ON a.lc = d.code"), want);
 }
 
 /* rs_find through LIKE '%x%' and position(): starts, ends, overlaps. */

@@ -3,7 +3,9 @@
  * joins with a large fan-out give exact counts, sums and rows across chunk
  * boundaries; LIMIT stops early; the output comes in bounded chunks so a
  * cancel is seen before the whole product exists; the materialized right
- * side counts against query_memory (ENOMEM naming the limit).
+ * side counts against query_memory (ENOMEM naming the limit). RIGHT and FULL
+ * joins fill the other side with default values (ClickHouse
+ * join_use_nulls = 0: zero, '' or NULL for Nullable columns).
  */
 #include "../../engine/exec/exec.h"
 #include "test_sql_exec.h"
@@ -80,7 +82,13 @@ static void test_sql_join__cross_many_chunks(void)
 	T_OK(r.chunks >= 300000 / RS_CHUNK_MAX);
 	snprintf(want, sizeof(want), "%d", NA * NB);
 	T_EQ_STR(sq("SELECT count() FROM a, b"), want);
+	/* an empty right side: no pairs, and the left side is not read */
 	T_EQ_STR(sq("SELECT count() FROM a CROSS JOIN (SELECT id FROM b WHERE id > 1000)"), "0");
+	T_OK(sq_stats.rows_read < NA);
+	T_EQ_STR(sq("SELECT count() FROM a INNER JOIN (SELECT k FROM b WHERE id > 1000) AS e "
+		    "ON a.k = e.k"), "0");
+	T_EQ_STR(sq("SELECT count(), sum(e.v) FROM a LEFT JOIN (SELECT k, v FROM b WHERE id > 1000) "
+		    "AS e ON a.k = e.k"), "1000\t0");
 }
 
 static void test_sql_join__fanout_keys(void)
@@ -121,6 +129,45 @@ static void test_sql_join__fanout_keys(void)
 	/* rows on both sides of the first chunk boundary */
 	T_EQ_STR(sq("SELECT a.id, b.id FROM a INNER JOIN b ON a.k = b.k LIMIT 3 OFFSET 8191"),
 		 around);
+}
+
+static void test_sql_join__right_full(void)
+{
+	char want[256];
+	uint64_t n = 0;
+
+	for (uint32_t i = 1; i <= NA; i++)
+		for (uint32_t j = 1; j <= NB; j++)
+			n += i % 5 == j % 3;
+	/* the harness tables t (id 1..5) and u (uid 1, 1, 3, 9) */
+	T_EQ_STR(sq("SELECT id, name, city, uid, amount, note FROM t RIGHT JOIN u ON id = uid "
+		    "ORDER BY uid, amount"),
+		 "1\talice\tParis\t1\t50\ty\n1\talice\tParis\t1\t100\tx\n"
+		 "3\tcarol\tBerlin\t3\t7\tz\n0\t\t\\N\t9\t1\tw");
+	T_EQ_STR(sq("SELECT id, name, city, uid, amount, note FROM t FULL OUTER JOIN u ON id = uid "
+		    "ORDER BY id, uid, amount"),
+		 "0\t\t\\N\t9\t1\tw\n1\talice\tParis\t1\t50\ty\n1\talice\tParis\t1\t100\tx\n"
+		 "2\tbob\t\\N\t0\t0\t\n3\tcarol\tBerlin\t3\t7\tz\n4\tdave\tParis\t0\t0\t\n"
+		 "5\teve\tBerlin\t0\t0\t");
+	/* many chunks: b's rows all match; a's rows with k 3 or 4 (400) match nothing */
+	snprintf(want, sizeof(want), "%llu\t0", (unsigned long long)n);
+	T_EQ_STR(sq("SELECT count(), countIf(a.id = 0) FROM a RIGHT JOIN b ON a.k = b.k"), want);
+	snprintf(want, sizeof(want), "%llu\t400", (unsigned long long)n + 400);
+	T_EQ_STR(sq("SELECT count(), countIf(b.id = 0) FROM b RIGHT JOIN a ON b.k = a.k"), want);
+	T_EQ_STR(sq("SELECT count(), countIf(b.id = 0) FROM a FULL JOIN b ON a.k = b.k"), want);
+	T_EQ_STR(sq("SELECT a.id, a.s, b.id FROM b RIGHT JOIN a ON b.k = a.k WHERE b.id = 0 "
+		    "ORDER BY a.id LIMIT 3"), "3\ta3\t0\n4\ta4\t0\n8\ta8\t0");
+	/* an empty side */
+	T_EQ_STR(sq("SELECT count(), sum(id) FROM (SELECT id, k FROM a WHERE id > 5000) AS e "
+		    "RIGHT JOIN b ON e.k = b.k"), "300\t0");
+	T_EQ_STR(sq("SELECT count() FROM a FULL JOIN (SELECT k FROM b WHERE id > 5000) AS e "
+		    "ON a.k = e.k"), "1000");
+	T_EQ_STR(sq("SELECT count() FROM a RIGHT JOIN (SELECT k FROM b WHERE id > 5000) AS e "
+		    "ON a.k = e.k"), "0");
+	T_EQ_STR(sq("SELECT id FROM t RIGHT JOIN u USING id"),
+		 "ERR -22: ANY and USING with RIGHT or FULL JOIN are not supported yet");
+	T_EQ_STR(sq("SELECT id FROM t ANY FULL JOIN u ON id = uid"),
+		 "ERR -22: ANY and USING with RIGHT or FULL JOIN are not supported yet");
 }
 
 static void test_sql_join__limit_stops_early(void)
@@ -188,6 +235,7 @@ int main(void)
 		return 1;
 	T_RUN(test_sql_join__cross_many_chunks);
 	T_RUN(test_sql_join__fanout_keys);
+	T_RUN(test_sql_join__right_full);
 	T_RUN(test_sql_join__limit_stops_early);
 	T_RUN(test_sql_join__cancel_within_product);
 	T_RUN(test_sql_join__query_memory);
