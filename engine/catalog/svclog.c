@@ -262,25 +262,34 @@ static int svc_queue(struct rs_ws *ws, enum rs_svc id, const struct rs_col *cols
 	if (!p)
 		return rs_svc_append(ws, id, cols);
 	pthread_mutex_lock(&p->mu);
-	if (ws->svc[id] && !ws->deleted) {
-		/* the CSV line first: a row in the table always has its line */
-		rc = csv_line(ws, id, cols, 0, &line, &err);
-		if (!rc && p->q[id].fd < 0) {
-			rs_svc_csv_path(ws, id, path, sizeof(path));
-			p->q[id].fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-			if (p->q[id].fd < 0)
+	/* deleted is set under log_lock, which requests do not take: a
+	 * request that races a delete writes into an unlinked file at worst */
+	if (!ws->svc[id] || __atomic_load_n(&ws->deleted, __ATOMIC_ACQUIRE))
+		goto out;
+	/* the CSV line first: a row in the table always has its line */
+	if ((rc = csv_line(ws, id, cols, 0, &line, &err)))
+		goto out;
+	if (p->q[id].fd < 0) {
+		rs_svc_csv_path(ws, id, path, sizeof(path));
+		p->q[id].fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (p->q[id].fd < 0) {
+			if (!__atomic_load_n(&ws->deleted, __ATOMIC_ACQUIRE))
 				rc = rs_errf(&err, -errno, "cannot open '%s'", path);
-		}
-		if (!rc && rs_write_all(p->q[id].fd, line.data, line.len) < 0)
-			rc = rs_errf(&err, -EIO, "cannot append to the CSV");
-		for (unsigned i = 0; !rc && i < s->ncols; i++)
-			rc = rs_col_append(&p->q[id].cols[i], &cols[i], 0, 1);
-		if (!rc) {
-			ws->svc_size[id] += line.len;
-			p->q[id].n++;
-			full = __atomic_add_fetch(&p->npending, 1, __ATOMIC_SEQ_CST) >= SVC_BATCH;
+			goto out;
 		}
 	}
+	if (rs_write_all(p->q[id].fd, line.data, line.len) < 0) {
+		rc = rs_errf(&err, -EIO, "cannot append to the CSV");
+		goto out;
+	}
+	for (unsigned i = 0; !rc && i < s->ncols; i++)
+		rc = rs_col_append(&p->q[id].cols[i], &cols[i], 0, 1);
+	if (!rc) {
+		ws->svc_size[id] += line.len;
+		p->q[id].n++;
+		full = __atomic_add_fetch(&p->npending, 1, __ATOMIC_SEQ_CST) >= SVC_BATCH;
+	}
+out:
 	pthread_mutex_unlock(&p->mu);
 	report(ws, id, rc, &err);
 	rs_buf_release(&line);

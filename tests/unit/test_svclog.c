@@ -180,6 +180,32 @@ static void test_unflushed_rows_and_csv_agree(void)
 	rs_catalog_close(c);
 }
 
+/* A workspace deleted while requests still come in (they hold a reference
+ * to it): queued rows are dropped, later ones are not logged, no error. */
+static void test_deleted_workspace(void)
+{
+	struct rs_catalog *c = NULL;
+	struct rs_ws *ws = NULL;
+	struct rs_err err = { 0 };
+	struct rs_pipe_request r = { .pipe_id = "p", .pipe_name = "p", .status_code = 200,
+				     .parameters = "", .user = "bob" };
+	char cmd[512], dir[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/orgs", root);
+	T_EQ_INT(system(cmd), 0);
+	open_ws(&c, &ws, 1);
+	if (!ws)
+		return;
+	snprintf(dir, sizeof(dir), "%s", ws->dir);
+	T_EQ_INT(rs_pipe_request_log(ws, &r), 0);
+	T_EQ_INT(rs_ws_delete(c, "acme", "web", &err), 0);
+	T_EQ_INT(rs_pipe_request_log(ws, &r), 0);
+	rs_svc_flush(ws);
+	T_OK(access(dir, F_OK) != 0);
+	rs_ws_unref(c, ws);
+	rs_catalog_close(c);
+}
+
 int main(void)
 {
 	char cmd[512];
@@ -190,6 +216,7 @@ int main(void)
 		return 2;
 	T_RUN(test_every_request_is_one_row);
 	T_RUN(test_unflushed_rows_and_csv_agree);
+	T_RUN(test_deleted_workspace);
 	rc = T_DONE();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))
