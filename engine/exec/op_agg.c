@@ -721,7 +721,11 @@ static int run_parallel(struct agg *a)
 	 * scan on the left of a join (both threads probe its one right side) */
 	struct rs_op *scan = rs_op_is_join(a->child) ? rs_join_left(a->child) : a->child;
 
-	if (!rs_op_is_scan(scan) || rs_scan_items(scan) < RS_PAR_MIN_GRANULES)
+	/* a scan that reads nothing (count() alone) only adds up granule
+	 * sizes: a second thread would cost more (its start, and a scheduler
+	 * tick when the cores are busy) */
+	if (!rs_op_is_scan(scan) || rs_scan_trivial(scan) ||
+	    rs_scan_items(scan) < RS_PAR_MIN_GRANULES)
 		return 0;
 	for (unsigned i = 0; i < a->naggs; i++)
 		if (!mergeable(&a->aggs[i].agg))

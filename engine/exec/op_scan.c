@@ -558,6 +558,13 @@ void rs_scan_share(struct rs_op *op, unsigned idx, unsigned of)
 	s->end = s->nitems * (idx + 1) / of;
 }
 
+int rs_scan_trivial(const struct rs_op *op)
+{
+	const struct scan *s = container_of(op, struct scan, op);
+
+	return s->bulk && !s->pred && !op->ncols;
+}
+
 void rs_scan_want(struct rs_op *op, unsigned col, int mode)
 {
 	struct scan *s = container_of(op, struct scan, op);

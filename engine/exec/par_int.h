@@ -27,6 +27,8 @@ int rs_expr_cols(const struct rs_expr *e, void (*f)(unsigned pos, void *ctx), vo
 /* rs_col_gather with typed loops for plain fixed and String columns. */
 int rs_gather_fast(struct rs_col *dst, const struct rs_col *src, const uint32_t *idx, size_t n);
 int rs_op_is_scan(const struct rs_op *op);
+/* The scan reads no column and has no predicate: it only counts rows. */
+int rs_scan_trivial(const struct rs_op *op);
 /* Granules the scan would read (after min/max skipping); builds its work list. */
 size_t rs_scan_items(struct rs_op *op);
 /* A scan over the same table and columns for worker q (NULL: not clonable). */
