@@ -49,19 +49,19 @@ expect 'the same queries run within the default limits' '
 # second, the daemon uses less than half a core (a query still running
 # uses a whole one or two; merges and request-log batches, slow under the
 # sanitizers, use a little).
-quiet_after_cancel() {
+quiet_after_cancel() { # quiet_after_cancel DAEMON_PID
 	local t0 t1
 	sleep 1
-	t0=$(awk '{ print $14 + $15 }' /proc/$DAEMON_PID/stat)
+	t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
 	sleep 1
-	t1=$(awk '{ print $14 + $15 }' /proc/$DAEMON_PID/stat)
+	t1=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
 	echo "cpu ticks in the second after: $((t1 - t0))" >&2
 	[ $((t1 - t0)) -lt 50 ]
 }
 expect 'an interrupted reader cancels its query: the CPU is freed within a second' "
 	seq 1 6000 >six.csv && cp six.csv \"\$MNT/acme/web/datasources/n.csv\" &&
 	{ timeout -s INT 0.2 cat \"\$MNT/acme/web/playground/heavy.csv\" >/dev/null 2>&1 || true; } &&
-	quiet_after_cancel
+	quiet_after_cancel $DAEMON_PID
 "
 expect 'a 20000 x 20000 CROSS JOIN is counted in bounded memory (daemon VmHWM < 400 MB)' "
 	seq 1 20000 >twenty.csv &&
@@ -76,7 +76,7 @@ expect 'a 20000 x 20000 CROSS JOIN is counted in bounded memory (daemon VmHWM < 
 expect 'Ctrl-C of a long CROSS JOIN frees the CPU within a second' "
 	printf 'SELECT a.id, b.id FROM k AS a CROSS JOIN k AS b ORDER BY a.id + b.id DESC LIMIT 1\\n' >\"\$MNT/acme/web/playground/long.sql\" &&
 	{ timeout -s INT 0.5 cat \"\$MNT/acme/web/playground/long.csv\" >/dev/null 2>&1 || true; } &&
-	quiet_after_cancel
+	quiet_after_cancel $DAEMON_PID
 "
 expect 'the right side of a join over query_memory fails with ENOMEM and names the limit' '
 	seq 1 200000 | sed "s/.*/&,padding text of row &/" >wide.csv &&
