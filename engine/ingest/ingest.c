@@ -132,6 +132,7 @@ static int segment_begin(struct rs_ingest *g, struct rs_err *err)
 	}
 	rs_new_import_id(g->import_id);
 	g->seen_record = 0;
+	g->stage_threads = 1;
 	g->rows = g->qrows = 0;
 	return 0;
 }
@@ -370,7 +371,7 @@ int rs_ingest_add_cols(struct rs_ingest *g, const struct rs_schema *s, const str
 		return fail(g, rc, err);
 	}
 	g->rows += n;
-	if (rs_ingest_stage_full(g) && (rc = rs_ingest_stage_flush(g, 0, err)))
+	if (rs_ingest_stage_full(g) && (rc = rs_ingest_stage_flush(g, 0, 0, err)))
 		return fail(g, rc, err);
 	return 0;
 }
@@ -468,8 +469,8 @@ int rs_ingest_commit(struct rs_ingest *g, struct rs_ingest_result *res, struct r
 			*err = g->fail_err;
 		goto discard;
 	}
-	if ((rc = rs_ingest_stage_flush(g, 0, err)) || (rc = rs_ingest_stage_wait(g, err)) ||
-	    (rc = rs_ingest_stage_flush(g, 1, err)))
+	if ((rc = rs_ingest_stage_flush(g, 0, 1, err)) || (rc = rs_ingest_stage_wait(g, err)) ||
+	    (rc = rs_ingest_stage_flush(g, 1, 1, err)))
 		goto discard;
 	rows = g->rows;
 	qrows = g->qrows;

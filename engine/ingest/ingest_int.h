@@ -27,7 +27,8 @@ struct rs_qchunk {
 /* staged rows are written as parts past either budget */
 #define RS_STAGE_MAX_ROWS (1u << 20)
 #define RS_STAGE_MAX_BYTES (64u << 20)
-/* threads encoding the columns of a staged set (the worker included) */
+/* threads encoding the columns of a staged set when encoding is the slower
+ * side (the worker included) */
 #define RS_STAGE_THREADS 2
 
 struct rs_staged {
@@ -93,6 +94,8 @@ struct rs_ingest {
 	size_t keyu_cap;		/* rows each keyu[k] holds */
 	pthread_t worker;		/* sorts, encodes and writes a full set */
 	int worker_on;
+	int worker_done;		/* the worker has finished its set (atomic) */
+	unsigned stage_threads;		/* threads encoding a set (see ingest_stage.c) */
 	int worker_rc;
 	struct rs_err worker_err;
 	struct rs_col *qcols;		/* staged quarantine rows */
@@ -111,7 +114,8 @@ int rs_ingest_csv_record(void *ctx, const struct rs_csv_record *rec);
 int rs_ingest_json_line(void *ctx, const char *line, size_t len, uint64_t lineno);
 
 /* ingest_stage.c: write the staged rows (main or quarantine) as parts */
-int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err);
+/* last: no more rows will be parsed in this segment */
+int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, int last, struct rs_err *err);
 int rs_ingest_stage_full(const struct rs_ingest *g);
 /* Wait for the background write of the previous set; its verdict. */
 int rs_ingest_stage_wait(struct rs_ingest *g, struct rs_err *err);

@@ -189,9 +189,9 @@ static int after_row(struct rs_ingest *g)
 	int rc = 0;
 
 	if (rs_ingest_stage_full(g))
-		rc = rs_ingest_stage_flush(g, 0, &g->fail_err);
+		rc = rs_ingest_stage_flush(g, 0, 0, &g->fail_err);
 	if (!rc && g->qcols[0].n >= 65536)
-		rc = rs_ingest_stage_flush(g, 1, &g->fail_err);
+		rc = rs_ingest_stage_flush(g, 1, 0, &g->fail_err);
 	return rc;
 }
 

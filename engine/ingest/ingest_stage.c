@@ -133,8 +133,8 @@ void rs_staged_clear(struct rs_staged *s)
 
 /* Write rows perm[from..to) of cols as one part. */
 static int write_run(struct rs_table *t, const struct rs_schema *schema, struct rs_col *cols,
-		     const uint32_t *perm, size_t from, size_t to, struct rs_staged *st,
-		     struct rs_err *err)
+		     const uint32_t *perm, size_t from, size_t to, unsigned nthreads,
+		     struct rs_staged *st, struct rs_err *err)
 {
 	char dir[PATH_MAX];
 	struct rs_part_writer *w = NULL;
@@ -145,8 +145,7 @@ static int write_run(struct rs_table *t, const struct rs_schema *schema, struct 
 	if ((rc = rs_part_writer_open(dir, schema, &w, err)))
 		return rc;
 	if (!perm) {
-		/* both cores: the parser may be waiting for this set */
-		rc = rs_part_writer_add_par(w, cols, from, to - from, RS_STAGE_THREADS, err);
+		rc = rs_part_writer_add_par(w, cols, from, to - from, nthreads, err);
 	} else {
 		tmp = xcalloc(schema->ncols, sizeof(*tmp));
 		for (unsigned i = 0; i < schema->ncols; i++)
@@ -244,7 +243,7 @@ static int write_sorted(struct rs_ingest *g, struct rs_col *cols, struct rs_stag
 		} else {
 			to = n;
 		}
-		rc = write_run(t, schema, cols, perm, from, to, st, err);
+		rc = write_run(t, schema, cols, perm, from, to, g->stage_threads, st, err);
 		from = to;
 	}
 out:
@@ -269,6 +268,7 @@ static void *worker_main(void *arg)
 	struct rs_ingest *g = arg;
 
 	g->worker_rc = write_sorted(g, g->spare, &g->staged, &g->worker_err);
+	__atomic_store_n(&g->worker_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -292,26 +292,34 @@ int rs_ingest_stage_wait(struct rs_ingest *g, struct rs_err *err)
  * Main rows: the full set is handed to a worker thread that sorts, encodes
  * and writes it while parsing goes on into the other set (both cores busy,
  * memory bounded by two sets). Quarantine rows are few: written here.
+ *
+ * The worker encodes with RS_STAGE_THREADS threads once it has been found
+ * still busy with the previous set (encoding is the slower side: CSV) and
+ * for the last set (parsing is over); with one while parsing is the slower
+ * side (NDJSON), so that the parser keeps a core to itself.
  */
-int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *err)
+int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, int last, struct rs_err *err)
 {
 	unsigned nc = g->v->schema.ncols;
 	struct rs_col *tmp;
-	int rc;
+	int rc, busy;
 
 	if (quarantine) {
 		if (!g->qcols[0].n)
 			return 0;
 		if (!g->qtable && (rc = rs_ds_quarantine_table(g->ds, &g->qtable, err)))
 			return rc;
-		rc = write_run(g->qtable, &g->v->qschema, g->qcols, NULL, 0, g->qcols[0].n,
+		rc = write_run(g->qtable, &g->v->qschema, g->qcols, NULL, 0, g->qcols[0].n, 1,
 			       &g->qstaged, err);
 		for (unsigned i = 0; i < g->v->qschema.ncols; i++)
 			rs_col_reset(&g->qcols[i]);
 		return rc;
 	}
+	busy = g->worker_on && !__atomic_load_n(&g->worker_done, __ATOMIC_ACQUIRE);
 	if ((rc = rs_ingest_stage_wait(g, err)))
 		return rc;
+	if (busy || last)
+		g->stage_threads = RS_STAGE_THREADS;	/* for the rest of the segment */
 	if (!g->cols[0].n)
 		return 0;
 	if (!g->spare) {
@@ -322,6 +330,7 @@ int rs_ingest_stage_flush(struct rs_ingest *g, int quarantine, struct rs_err *er
 	tmp = g->spare;
 	g->spare = g->cols;
 	g->cols = tmp;
+	g->worker_done = 0;
 	if (pthread_create(&g->worker, NULL, worker_main, g) != 0)
 		return write_sorted(g, g->spare, &g->staged, err);	/* no thread: do it here */
 	g->worker_on = 1;
