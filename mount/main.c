@@ -102,10 +102,6 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < cfg.norgs; i++)
 		rs_catalog_config_admins(fs.cat, cfg.orgs[i].org, cfg.orgs[i].admins);
 	fs.cat->on_commit = rs_mv_on_commit;	/* materialized views */
-	if (rs_copy_scheduler_start(fs.cat))
-		fprintf(stderr, "roostfs: COPY_SCHEDULE is off (no thread)\n");
-	if (rs_catalog_start_merger(fs.cat))
-		fprintf(stderr, "roostfs: background merges are off (no thread)\n");
 
 	fuse_opt_add_arg(&args, argv[0]);
 	fuse_opt_add_arg(&args, "-o");
@@ -147,6 +143,13 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "roostfs: mounted %s (storage %s)\n", mnt, storage);
+	/* threads start after fuse_daemonize(): a fork keeps only the thread
+	 * that calls it (started before, the daemon had no merges nor copy
+	 * schedule, and hung at unmount on the merger's condition variable) */
+	if (rs_copy_scheduler_start(fs.cat))
+		fprintf(stderr, "roostfs: COPY_SCHEDULE is off (no thread)\n");
+	if (rs_catalog_start_merger(fs.cat))
+		fprintf(stderr, "roostfs: background merges are off (no thread)\n");
 	lc = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_max_threads(lc, 16);
 	fuse_loop_cfg_set_clone_fd(lc, 0);

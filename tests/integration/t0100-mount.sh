@@ -85,4 +85,28 @@ expect 'and a remount finds everything' '
 	test -d "$MNT/acme/web/datasources" && is "$(cat "$MNT/acme/web/tests/a.yaml")" "hi"
 '
 rs_umount || echo "not ok - unmount"
+
+# Without -f roostfs daemonizes: its background threads (merges, the copy
+# schedule) must run in the daemon, and the daemon must exit once unmounted.
+"$ROOSTFS" -c "$CFG" "$MNT" >>"$LOG" 2>&1
+DAEMON_PID=$(pgrep -n -f "roostfs -c $CFG $MNT")	# cleanup() kills it on failure
+expect 'without -f the daemon merges parts in the background' '
+	printf "SCHEMA >\n    x UInt32\n" >"$MNT/acme/web/datasources/m.datasource" &&
+	printf "1\n" >>"$MNT/acme/web/datasources/m.csv" &&
+	printf "2\n" >>"$MNT/acme/web/datasources/m.csv" &&
+	for _ in $(seq 100); do
+		n=0; for m in "$STORE"/orgs/acme/ws/web/ds/*/data/manifest; do
+			n=$((n + $(grep -c "^part " "$m"))); done
+		[ "$n" = 1 ] && break; sleep 0.1
+	done && [ "$n" = 1 ] &&
+	is "$(tail -n +2 "$MNT/acme/web/datasources/m.csv" | sort | tr "\n" " ")" "1 2 "
+'
+expect 'without -f the daemon exits once unmounted' "
+	fusermount3 -u $MNT &&
+	for _ in \$(seq 100); do kill -0 $DAEMON_PID 2>/dev/null || break; sleep 0.1; done &&
+	! kill -0 $DAEMON_PID 2>/dev/null
+"
+kill -9 "$DAEMON_PID" 2>/dev/null	# one that did not exit (not our child: no wait)
+DAEMON_PID=
+rs_reap
 done_testing
