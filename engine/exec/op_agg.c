@@ -112,12 +112,10 @@ static int consume(struct agg *a, struct rs_chunk *in)
 		unsigned na = s->agg.nargs + (unsigned)s->agg.is_if;
 		const uint32_t *sel = NULL;
 		size_t ns = n;
+		int hashed = rs_agg_uniq_rowh(a, i, in);	/* argument 0 done */
 
-		int hashed = 0;
-
-		if ((rc = rs_agg_uniq_rowh(a, i, in)) < 0)
-			return rc;
-		hashed = rc;
+		if (hashed < 0)
+			return hashed;
 		for (unsigned k = hashed; k < na; k++) {
 			if ((rc = rs_agg_dict_arg(a, i, k, in, &a->av[k])) < 0)
 				return rc;

@@ -25,7 +25,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct ent **tab;
 static size_t tab_cap, count;
 static struct ent *head, *tail;
-static uint64_t budget = RS_GCACHE_DEFAULT, bytes, hits, misses;
+static _Atomic uint64_t budget = RS_GCACHE_DEFAULT;	/* read without mu on every granule */
+static uint64_t bytes, hits, misses;
 static atomic_uint_least64_t serials;
 
 uint64_t rs_part_serial_next(void)
@@ -140,12 +141,7 @@ void rs_gcache_set_budget(uint64_t b)
 
 uint64_t rs_gcache_budget(void)
 {
-	uint64_t b;
-
-	pthread_mutex_lock(&mu);
-	b = budget;
-	pthread_mutex_unlock(&mu);
-	return b;
+	return budget;
 }
 
 const struct rs_gimg *rs_gcache_get(uint64_t serial, unsigned col, unsigned g)
