@@ -23,6 +23,8 @@ void rs_config_defaults(struct rs_config *cfg)
 		snprintf(path, sizeof(path), "%s/.local/share/roost", home && *home ? home : "/root");
 	cfg->storage_path = xstrdup(path);
 	cfg->cache_bytes = RS_GCACHE_DEFAULT;
+	cfg->mem_retain = 512ull << 20;
+	cfg->mem_release_ms = 10000;
 	rs_limits_default(&cfg->limits);
 }
 
@@ -173,6 +175,22 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			snprintf(tmp, sizeof(tmp), "unknown key '%s' in [storage]", name);
 			rc = -EINVAL;
 		}
+	} else if (!strcmp(section, "memory")) {
+		uint64_t v;
+
+		if (!strcmp(name, "retain")) {
+			if (!(rc = rs_parse_size(value, &v)))
+				cfg->mem_retain = v;
+		} else if (!strcmp(name, "release_after")) {
+			if (!(rc = rs_parse_duration_ms(value, &v)))
+				cfg->mem_release_ms = v;
+		} else {
+			snprintf(tmp, sizeof(tmp), "unknown key '%s' in [memory]", name);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (rc)
+			snprintf(tmp, sizeof(tmp), "invalid value '%s' for %s", value, name);
 	} else if (!strcmp(section, "limits")) {
 		rc = set_limit(&cfg->limits, name, value, tmp, sizeof(tmp));
 	} else if (!strncmp(section, "limits ", 7)) {
@@ -216,7 +234,7 @@ out:
 
 static int known_section(const char *s)
 {
-	return !strcmp(s, "storage") || !strcmp(s, "limits") ||
+	return !strcmp(s, "storage") || !strcmp(s, "memory") || !strcmp(s, "limits") ||
 	       (!strncmp(s, "limits ", 7) && s[7]) || (!strncmp(s, "organization ", 13) && s[13]);
 }
 

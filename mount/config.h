@@ -16,6 +16,8 @@ struct rs_org_admins {
 struct rs_config {
 	char *storage_path;
 	uint64_t cache_bytes;		/* [storage] cache: granule cache budget */
+	uint64_t mem_retain;		/* [memory] retain: freed memory kept (mem.h) */
+	uint64_t mem_release_ms;	/* [memory] release_after: idle time, then back */
 	struct rs_limits limits;
 	char **ws_limit_names;	/* "org/ws" */
 	struct rs_limits *ws_limits;

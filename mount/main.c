@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../engine/base/mem.h"
 #include "../engine/base/util.h"
 #include "../engine/pipes/pipes.h"
 #include "../engine/storage/gcache.h"
@@ -93,6 +94,8 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&fs.pending_lock, NULL);
 	rsfs_inodes_init(&fs);
 	rs_gcache_set_budget(cfg.cache_bytes);
+	if (rs_mem_retain(cfg.mem_retain, cfg.mem_release_ms))
+		fprintf(stderr, "roostfs: malloc refused [memory] retain; glibc's defaults apply\n");
 	if (rs_catalog_open(storage, &cfg.limits, &fs.cat, &err)) {
 		fprintf(stderr, "roostfs: cannot open storage '%s': %s\n", storage, err.msg);
 		goto out;

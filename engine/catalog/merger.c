@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../base/err.h"
+#include "../base/mem.h"
 #include "../base/util.h"
 #include "catalog.h"
 #include "opslog.h"
@@ -175,6 +176,7 @@ static void *merger_main(void *arg)
 			break;
 		pthread_mutex_unlock(&c->merger_mu);
 		rs_catalog_merge_all(c);
+		rs_mem_tick(rs_now_ns() / 1000000);	/* idle: memory back */
 		pthread_mutex_lock(&c->merger_mu);
 	}
 	pthread_mutex_unlock(&c->merger_mu);

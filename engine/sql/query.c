@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/mem.h"
 #include "../base/util.h"
 #include "bind_int.h"
 
@@ -18,6 +19,7 @@ int rs_query_open(const struct rs_query_env *env, const char *sql, struct rs_que
 	char **names;
 	int rc;
 
+	rs_mem_busy(1);		/* rs_query_close says -1, on every path */
 	q->env = *env;
 	q->t0 = rs_now_ns();
 	q->qc.err = &q->err;
@@ -98,4 +100,5 @@ void rs_query_close(struct rs_query *q)
 		rs_type_free(q->qc.types[i]);
 	rs_arena_release(&q->a);
 	free(q);
+	rs_mem_busy(-1);
 }
