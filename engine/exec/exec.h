@@ -139,8 +139,10 @@ int rs_row_eq(const struct rs_col *a, size_t i, const struct rs_col *b, size_t j
 struct rs_keyset {
 	unsigned nk;
 	struct rs_col *keys;		/* nk columns, one row per id */
-	uint64_t *slot_h;		/* open addressing: hash per slot */
-	uint32_t *slot_id;		/* id + 1; 0 = empty */
+	/* open addressing, linear probing; a slot is the key's hash >> 32
+	 * (its home slot is that & (cap - 1)) << 32 | id + 1; 0 = empty:
+	 * one 8-byte load per probe */
+	uint64_t *slots;
 	size_t cap, n;			/* slots, ids */
 	struct rs_qctx *q;
 	int64_t mem;
@@ -155,6 +157,8 @@ void rs_keyset_release(struct rs_keyset *ks);
  */
 int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,
 		  uint32_t *ids, size_t *nnew);
+/* Room for every key of 'from' (same key types) without growing. -ENOMEM. */
+int rs_keyset_reserve(struct rs_keyset *ks, const struct rs_keyset *from);
 /* Lookup only: ids[i] = id or UINT32_MAX. */
 void rs_keyset_find(const struct rs_keyset *ks, const struct rs_vec *v, size_t n,
 		    const uint64_t *h, uint32_t *ids);

@@ -162,43 +162,60 @@ void rs_keyset_release(struct rs_keyset *ks)
 		for (unsigned k = 0; k < ks->nk; k++)
 			rs_col_release(&ks->keys[k]);
 	free(ks->keys);
-	free(ks->slot_h);
-	free(ks->slot_id);
+	free(ks->slots);
 	if (ks->q)
 		rs_qctx_mem(ks->q, -ks->mem);
 	memset(ks, 0, sizeof(*ks));
 }
 
-static int grow(struct rs_keyset *ks)
-{
-	size_t cap = ks->cap ? ks->cap * 2 : 256, mask = cap - 1;
-	uint64_t *h = malloc(cap * sizeof(*h));
-	uint32_t *id = calloc(cap, sizeof(*id));
-	int64_t mem = (int64_t)(cap * 12);
+#define TAG(h) ((h) & 0xffffffff00000000ULL)
+#define HOME(h, mask) ((size_t)((h) >> 32) & (mask))
 
-	if (!h || !id) {
-		free(h);
-		free(id);
+static int grow_to(struct rs_keyset *ks, size_t cap)
+{
+	size_t mask = cap - 1;
+	uint64_t *sl = calloc(cap, sizeof(*sl));
+	int64_t mem = (int64_t)(cap * sizeof(*sl));
+
+	if (!sl)
 		return rs_errf(ks->q->err, -ENOMEM, "out of memory for a hash table of %zu keys", ks->n);
-	}
 	for (size_t s = 0; s < ks->cap; s++) {
+		uint64_t x = ks->slots[s];
 		size_t p;
 
-		if (!ks->slot_id[s])
+		if (!x)
 			continue;
-		for (p = ks->slot_h[s] & mask; id[p]; p = (p + 1) & mask)
+		for (p = HOME(x, mask); sl[p]; p = (p + 1) & mask)
 			;
-		h[p] = ks->slot_h[s];
-		id[p] = ks->slot_id[s];
+		sl[p] = x;
 	}
-	free(ks->slot_h);
-	free(ks->slot_id);
-	ks->slot_h = h;
-	ks->slot_id = id;
+	free(ks->slots);
+	ks->slots = sl;
 	ks->cap = cap;
 	if (rs_qctx_mem(ks->q, mem - ks->mem))
 		return -ENOMEM;
 	ks->mem = mem;
+	return 0;
+}
+
+static int grow(struct rs_keyset *ks)
+{
+	return grow_to(ks, ks->cap ? ks->cap * 2 : 256);
+}
+
+int rs_keyset_reserve(struct rs_keyset *ks, const struct rs_keyset *from)
+{
+	size_t need = (ks->n + from->n + 1) * 2, cap = ks->cap ? ks->cap : 256;
+	int rc;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap != ks->cap && (rc = grow_to(ks, cap)))
+		return rc;
+	for (unsigned k = 0; k < ks->nk; k++)
+		if (rs_col_reserve(&ks->keys[k], from->n) ||
+		    rs_col_reserve_bytes(&ks->keys[k], from->keys[k].nbytes))
+			return rs_errf(ks->q->err, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -246,8 +263,7 @@ static int insert_at(struct rs_keyset *ks, const struct rs_vec *v, size_t r, siz
 		if (rc)
 			return rs_errf(ks->q->err, -ENOMEM, "out of memory");
 	}
-	ks->slot_h[p] = h;
-	ks->slot_id[p] = (uint32_t)++ks->n;
+	ks->slots[p] = TAG(h) | (uint32_t)++ks->n;
 	return 0;
 }
 
@@ -260,7 +276,7 @@ static int add_str1(struct rs_keyset *ks, const struct rs_vec *v, size_t n, cons
 
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *sa = a->bytes + a->offs[i];
-		uint64_t la = a->offs[i + 1] - a->offs[i];
+		uint64_t la = a->offs[i + 1] - a->offs[i], tag = TAG(h[i]), x;
 		const struct rs_col *b = &ks->keys[0];
 		size_t mask, p;
 		uint32_t id;
@@ -273,13 +289,14 @@ static int add_str1(struct rs_keyset *ks, const struct rs_vec *v, size_t n, cons
 			continue;
 		}
 		mask = ks->cap - 1;
-		for (p = h[i] & mask; (id = ks->slot_id[p]); p = (p + 1) & mask) {
-			if (ks->slot_h[p] == h[i] && b->offs[id] - b->offs[id - 1] == la &&
+		for (p = HOME(h[i], mask); (x = ks->slots[p]); p = (p + 1) & mask) {
+			id = (uint32_t)x;
+			if (TAG(x) == tag && b->offs[id] - b->offs[id - 1] == la &&
 			    !memcmp(sa, b->bytes + b->offs[id - 1], la))
 				break;
 		}
-		if (id) {
-			ids[i] = id - 1;
+		if (x) {
+			ids[i] = (uint32_t)x - 1;
 			continue;
 		}
 		if ((rc = insert_at(ks, v, i, p, h[i])))
@@ -300,8 +317,8 @@ static int NAME(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const ui
 											\
 	for (size_t i = 0; i < n; i++) {						\
 		const T *b = (const T *)ks->keys[0].data;				\
+		uint64_t tag = TAG(h[i]), x;						\
 		size_t mask, p;								\
-		uint32_t id;								\
 											\
 		if (i && a[i] == a[i - 1]) {						\
 			ids[i] = ids[i - 1];	/* runs of one key (sorted data) */	\
@@ -310,11 +327,11 @@ static int NAME(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const ui
 		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))			\
 			return rc;							\
 		mask = ks->cap - 1;							\
-		for (p = h[i] & mask; (id = ks->slot_id[p]); p = (p + 1) & mask)	\
-			if (b[id - 1] == a[i])						\
+		for (p = HOME(h[i], mask); (x = ks->slots[p]); p = (p + 1) & mask)	\
+			if (TAG(x) == tag && b[(uint32_t)x - 1] == a[i])		\
 				break;							\
-		if (id) {								\
-			ids[i] = id - 1;						\
+		if (x) {								\
+			ids[i] = (uint32_t)x - 1;					\
 			continue;							\
 		}									\
 		if ((rc = insert_at(ks, v, i, p, h[i])))				\
@@ -366,6 +383,7 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint64_t tag = TAG(h[i]), x;
 		size_t mask, p;
 
 		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))
@@ -375,11 +393,11 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 			ids[i] = ids[i - 1];	/* runs of one key (sorted data) */
 			continue;
 		}
-		for (p = h[i] & mask; ks->slot_id[p]; p = (p + 1) & mask)
-			if (ks->slot_h[p] == h[i] && key_eq(ks, v, i, ks->slot_id[p] - 1))
+		for (p = HOME(h[i], mask); (x = ks->slots[p]); p = (p + 1) & mask)
+			if (TAG(x) == tag && key_eq(ks, v, i, (uint32_t)x - 1))
 				break;
-		if (ks->slot_id[p]) {
-			ids[i] = ks->slot_id[p] - 1;
+		if (x) {
+			ids[i] = (uint32_t)x - 1;
 			continue;
 		}
 		if ((rc = insert_at(ks, v, i, p, h[i])))
@@ -397,13 +415,14 @@ void rs_keyset_find(const struct rs_keyset *ks, const struct rs_vec *v, size_t n
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t mask = ks->cap - 1, p;
+		uint64_t tag = TAG(h[i]), x;
 
 		ids[i] = UINT32_MAX;
 		if (!ks->cap)
 			continue;
-		for (p = h[i] & mask; ks->slot_id[p]; p = (p + 1) & mask)
-			if (ks->slot_h[p] == h[i] && key_eq(ks, v, i, ks->slot_id[p] - 1)) {
-				ids[i] = ks->slot_id[p] - 1;
+		for (p = HOME(h[i], mask); (x = ks->slots[p]); p = (p + 1) & mask)
+			if (TAG(x) == tag && key_eq(ks, v, i, (uint32_t)x - 1)) {
+				ids[i] = (uint32_t)x - 1;
 				break;
 			}
 	}

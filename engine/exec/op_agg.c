@@ -383,7 +383,9 @@ static int merge_worker(struct agg *a, struct agg *b)
 			v[k].c = &b->ks.keys[k];
 			rs_hash_vec(&v[k], ng, h, k == 0);
 		}
-		rc = rs_keyset_add(&a->ks, v, ng, h, map, NULL);
+		/* one table growth and one key copy, not a doubling series */
+		rc = rs_keyset_reserve(&a->ks, &b->ks);
+		rc = rc ?: rs_keyset_add(&a->ks, v, ng, h, map, NULL);
 		free(h);
 		free(v);
 		a->ngroups = a->ks.n;

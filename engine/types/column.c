@@ -108,6 +108,11 @@ static int reserve_bytes(struct rs_col *c, size_t n)
 	return 0;
 }
 
+int rs_col_reserve_bytes(struct rs_col *c, size_t n)
+{
+	return rs_type_phys(c->type) == RS_PHYS_STRING ? reserve_bytes(c, n) : 0;
+}
+
 int rs_col_push_fixed(struct rs_col *c, const void *val)
 {
 	int rc;

@@ -43,6 +43,7 @@ void rs_col_init(struct rs_col *c, const struct rs_type *type);
 void rs_col_release(struct rs_col *c);	/* frees memory; column is empty again */
 void rs_col_reset(struct rs_col *c);	/* n = 0, keeps memory */
 int rs_col_reserve(struct rs_col *c, size_t rows);	/* room for n + rows */
+int rs_col_reserve_bytes(struct rs_col *c, size_t n);	/* String: n more payload bytes */
 
 /* Append one row. Values are native (see layout); NULL only for Nullable. */
 int rs_col_push_fixed(struct rs_col *c, const void *val);	/* width bytes */

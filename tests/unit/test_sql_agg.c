@@ -7,6 +7,7 @@
  * joined to a String key, and rs_find (LIKE '%x%', position) on edge cases.
  */
 #include "test_sql_exec.h"
+#include "../../engine/exec/exec.h"
 
 #define N 70000u	/* 9 granules of 8192 rows: aggregation runs on 2 threads */
 
@@ -238,6 +239,81 @@ static void test_sql_agg__find(void)
 		     snprintf(b, sizeof(b), "%u", c); b; })));
 }
 
+/* rs_keyset directly: String keys "key<i>" */
+static void ks_add(struct rs_keyset *ks, uint32_t from, uint32_t to, uint32_t *ids)
+{
+	struct rs_col c;
+	struct rs_vec v = { 0 };
+	uint64_t *h = malloc((to - from) * sizeof(*h));
+
+	rs_col_init(&c, ks->keys[0].type);
+	for (uint32_t i = from; i < to; i++) {
+		char b[16];
+		int n = snprintf(b, sizeof(b), "key%u", i);
+		T_EQ_INT(rs_col_push_str(&c, b, (size_t)n), 0);
+	}
+	v.c = &c;
+	rs_hash_vec(&v, to - from, h, 1);
+	T_EQ_INT(rs_keyset_add(ks, &v, to - from, h, ids, NULL), 0);
+	free(h);
+	rs_col_release(&c);
+}
+
+/* a keyset reserved for another one's keys takes them without growing;
+ * ids, duplicates and lookups stay right (the merge of a worker's groups) */
+static void test_sql_agg__keyset_reserve(void)
+{
+	struct rs_err err = { 0 };
+	struct rs_qctx q = { .err = &err };
+	struct rs_type *t = rs_type_new(RS_T_STRING);
+	const struct rs_type *types[1] = { t };
+	struct rs_keyset a, b;
+	uint32_t *ids = malloc(3000 * sizeof(*ids));
+	size_t cap, bytes;
+
+	rs_keyset_init(&a, &q, 1, types);
+	rs_keyset_init(&b, &q, 1, types);
+	ks_add(&a, 0, 1000, ids);
+	for (uint32_t i = 0; i < 1000; i++)
+		T_EQ_INT(ids[i], i);
+	ks_add(&a, 0, 1000, ids);	/* all present: same ids */
+	for (uint32_t i = 0; i < 1000; i++)
+		T_EQ_INT(ids[i], i);
+	ks_add(&b, 500, 3000, ids);
+	T_EQ_U64(b.n, 2500);
+	T_EQ_INT(rs_keyset_reserve(&a, &b), 0);
+	cap = a.cap;
+	bytes = a.keys[0].bytes_cap;
+	T_OK(cap >= 2 * (1000 + 2500));
+	ks_add(&a, 500, 3000, ids);
+	T_EQ_U64(a.n, 3000);
+	T_EQ_U64(a.cap, cap);		/* no growth */
+	T_EQ_U64(a.keys[0].bytes_cap, bytes);
+	for (uint32_t i = 0; i < 2500; i++)
+		T_EQ_INT(ids[i], 500 + i);	/* 500..999 found, then new ids in order */
+	{
+		struct rs_col c;
+		struct rs_vec v = { 0 };
+		uint64_t h[2];
+		uint32_t got[2];
+
+		rs_col_init(&c, t);
+		rs_col_push_str(&c, "key2999", 7);
+		rs_col_push_str(&c, "key3000", 7);
+		v.c = &c;
+		rs_hash_vec(&v, 2, h, 1);
+		rs_keyset_find(&a, &v, 2, h, got);
+		T_EQ_INT(got[0], 2999);
+		T_EQ_INT(got[1], UINT32_MAX);
+		rs_col_release(&c);
+	}
+	rs_keyset_release(&a);
+	rs_keyset_release(&b);
+	T_EQ_U64(q.mem_used, 0);
+	rs_type_free(t);
+	free(ids);
+}
+
 int main(void)
 {
 	if (sq_setup("agg"))
@@ -250,6 +326,7 @@ int main(void)
 	T_RUN(test_sql_agg__if);
 	T_RUN(test_sql_agg__join_lc_string);
 	T_RUN(test_sql_agg__find);
+	T_RUN(test_sql_agg__keyset_reserve);
 	sq_teardown();
 	return T_DONE();
 }
