@@ -144,6 +144,7 @@ struct rs_keyset {
 	 * one 8-byte load per probe */
 	uint64_t *slots;
 	size_t cap, n;			/* slots, ids */
+	int sealed;			/* rs_keyset_absorb: ids and keys only */
 	struct rs_qctx *q;
 	int64_t mem;
 };
@@ -157,8 +158,14 @@ void rs_keyset_release(struct rs_keyset *ks);
  */
 int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,
 		  uint32_t *ids, size_t *nnew);
-/* Room for every key of 'from' (same key types) without growing. -ENOMEM. */
-int rs_keyset_reserve(struct rs_keyset *ks, const struct rs_keyset *from);
+/*
+ * Fold 'from' (same key types; h = hashes of its keys) into ks at the end
+ * of an aggregation: map[g] = ks's id of from's key g, the keys ks lacks
+ * appended in from's order. Probes only, inserts nothing: ks is sealed
+ * afterwards (keys and ids stay; add fails with -EINVAL, find finds none).
+ */
+int rs_keyset_absorb(struct rs_keyset *ks, const struct rs_keyset *from, const uint64_t *h,
+		     uint32_t *map);
 /* Lookup only: ids[i] = id or UINT32_MAX. */
 void rs_keyset_find(const struct rs_keyset *ks, const struct rs_vec *v, size_t n,
 		    const uint64_t *h, uint32_t *ids);

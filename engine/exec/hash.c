@@ -203,20 +203,41 @@ static int grow(struct rs_keyset *ks)
 	return grow_to(ks, ks->cap ? ks->cap * 2 : 256);
 }
 
-int rs_keyset_reserve(struct rs_keyset *ks, const struct rs_keyset *from)
+int rs_keyset_absorb(struct rs_keyset *ks, const struct rs_keyset *from, const uint64_t *h,
+		     uint32_t *map)
 {
-	size_t need = (ks->n + from->n + 1) * 2, cap = ks->cap ? ks->cap : 256;
-	int rc;
+	struct rs_vec *v = calloc(ks->nk ? ks->nk : 1, sizeof(*v));
+	uint32_t *idx = malloc((from->n + 1) * sizeof(*idx));
+	size_t nnew = 0;
+	int rc = 0;
 
-	while (cap < need)
-		cap *= 2;
-	if (cap != ks->cap && (rc = grow_to(ks, cap)))
-		return rc;
+	if (!v || !idx) {
+		rc = rs_errf(ks->q->err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (ks->n + from->n >= UINT32_MAX - 1) {
+		rc = rs_errf(ks->q->err, -ENOMEM, "too many distinct keys");
+		goto out;
+	}
 	for (unsigned k = 0; k < ks->nk; k++)
-		if (rs_col_reserve(&ks->keys[k], from->n) ||
-		    rs_col_reserve_bytes(&ks->keys[k], from->keys[k].nbytes))
-			return rs_errf(ks->q->err, -ENOMEM, "out of memory");
-	return 0;
+		v[k].c = &from->keys[k];
+	rs_keyset_find(ks, v, from->n, h, map);
+	for (size_t g = 0; g < from->n; g++)
+		if (map[g] == UINT32_MAX) {
+			map[g] = (uint32_t)(ks->n + nnew);
+			idx[nnew++] = (uint32_t)g;
+		}
+	for (unsigned k = 0; k < ks->nk && !rc; k++)
+		if (rs_col_reserve(&ks->keys[k], nnew) ||
+		    rs_col_reserve_bytes(&ks->keys[k], from->keys[k].nbytes) ||
+		    rs_col_gather(&ks->keys[k], &from->keys[k], idx, nnew))
+			rc = rs_errf(ks->q->err, -ENOMEM, "out of memory");
+	ks->n += nnew;
+	ks->sealed = 1;
+out:
+	free(v);
+	free(idx);
+	return rc;
 }
 
 static int key_eq(const struct rs_keyset *ks, const struct rs_vec *v, size_t r, uint32_t id)
@@ -352,6 +373,9 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 	size_t added = 0;
 	int rc;
 
+	if (ks->sealed)
+		return rs_errf(ks->q->err, -EINVAL, "internal: keys added to a sealed key set");
+
 	if (ks->nk == 1 && !v->is_const && !v->c->nulls && !ks->keys[0].nulls && v->c->width &&
 	    v->c->width == ks->keys[0].width && !ks->keys[0].child &&
 	    rs_type_phys(v->c->type) == RS_PHYS_FIXED) {
@@ -418,7 +442,7 @@ void rs_keyset_find(const struct rs_keyset *ks, const struct rs_vec *v, size_t n
 		uint64_t tag = TAG(h[i]), x;
 
 		ids[i] = UINT32_MAX;
-		if (!ks->cap)
+		if (!ks->cap || ks->sealed)
 			continue;
 		for (p = HOME(h[i], mask); (x = ks->slots[p]); p = (p + 1) & mask)
 			if (TAG(x) == tag && key_eq(ks, v, i, (uint32_t)x - 1)) {

@@ -383,9 +383,8 @@ static int merge_worker(struct agg *a, struct agg *b)
 			v[k].c = &b->ks.keys[k];
 			rs_hash_vec(&v[k], ng, h, k == 0);
 		}
-		/* one table growth and one key copy, not a doubling series */
-		rc = rs_keyset_reserve(&a->ks, &b->ks);
-		rc = rc ?: rs_keyset_add(&a->ks, v, ng, h, map, NULL);
+		/* lookups and a copy of the new keys: nothing is inserted */
+		rc = rs_keyset_absorb(&a->ks, &b->ks, h, map);
 		free(h);
 		free(v);
 		a->ngroups = a->ks.n;

@@ -259,17 +259,18 @@ static void ks_add(struct rs_keyset *ks, uint32_t from, uint32_t to, uint32_t *i
 	rs_col_release(&c);
 }
 
-/* a keyset reserved for another one's keys takes them without growing;
- * ids, duplicates and lookups stay right (the merge of a worker's groups) */
-static void test_sql_agg__keyset_reserve(void)
+/* rs_keyset_absorb (the merge of a worker's groups): ids of keys present,
+ * new ids in order for the rest, their key values appended; then sealed */
+static void test_sql_agg__keyset_absorb(void)
 {
 	struct rs_err err = { 0 };
 	struct rs_qctx q = { .err = &err };
 	struct rs_type *t = rs_type_new(RS_T_STRING);
 	const struct rs_type *types[1] = { t };
 	struct rs_keyset a, b;
-	uint32_t *ids = malloc(3000 * sizeof(*ids));
-	size_t cap, bytes;
+	uint32_t *ids = malloc(3000 * sizeof(*ids)), *map = malloc(3000 * sizeof(*map));
+	uint64_t *h = malloc(3000 * sizeof(*h));
+	struct rs_vec v = { 0 };
 
 	rs_keyset_init(&a, &q, 1, types);
 	rs_keyset_init(&b, &q, 1, types);
@@ -281,37 +282,32 @@ static void test_sql_agg__keyset_reserve(void)
 		T_EQ_INT(ids[i], i);
 	ks_add(&b, 500, 3000, ids);
 	T_EQ_U64(b.n, 2500);
-	T_EQ_INT(rs_keyset_reserve(&a, &b), 0);
-	cap = a.cap;
-	bytes = a.keys[0].bytes_cap;
-	T_OK(cap >= 2 * (1000 + 2500));
-	ks_add(&a, 500, 3000, ids);
+	v.c = &b.keys[0];
+	rs_hash_vec(&v, b.n, h, 1);
+	T_EQ_INT(rs_keyset_absorb(&a, &b, h, map), 0);
 	T_EQ_U64(a.n, 3000);
-	T_EQ_U64(a.cap, cap);		/* no growth */
-	T_EQ_U64(a.keys[0].bytes_cap, bytes);
-	for (uint32_t i = 0; i < 2500; i++)
-		T_EQ_INT(ids[i], 500 + i);	/* 500..999 found, then new ids in order */
-	{
-		struct rs_col c;
-		struct rs_vec v = { 0 };
-		uint64_t h[2];
-		uint32_t got[2];
+	T_EQ_U64(a.keys[0].n, 3000);
+	for (uint32_t g = 0; g < 2500; g++)
+		T_EQ_INT(map[g], 500 + g);	/* 500..999 found, then new ids in order */
+	for (uint32_t i = 0; i < 3000; i += 999) {
+		char want[16];
+		size_t len;
+		const char *k = rs_col_str(&a.keys[0], i, &len);
 
-		rs_col_init(&c, t);
-		rs_col_push_str(&c, "key2999", 7);
-		rs_col_push_str(&c, "key3000", 7);
-		v.c = &c;
-		rs_hash_vec(&v, 2, h, 1);
-		rs_keyset_find(&a, &v, 2, h, got);
-		T_EQ_INT(got[0], 2999);
-		T_EQ_INT(got[1], UINT32_MAX);
-		rs_col_release(&c);
+		snprintf(want, sizeof(want), "key%u", i);
+		T_OK(len == strlen(want) && !memcmp(k, want, len));
 	}
+	/* sealed: the table no longer knows every key */
+	rs_keyset_find(&a, &v, 1, h, ids);
+	T_EQ_INT(ids[0], UINT32_MAX);
+	T_EQ_INT(rs_keyset_add(&a, &v, 1, h, ids, NULL), -EINVAL);
 	rs_keyset_release(&a);
 	rs_keyset_release(&b);
 	T_EQ_U64(q.mem_used, 0);
 	rs_type_free(t);
 	free(ids);
+	free(map);
+	free(h);
 }
 
 int main(void)
@@ -326,7 +322,7 @@ int main(void)
 	T_RUN(test_sql_agg__if);
 	T_RUN(test_sql_agg__join_lc_string);
 	T_RUN(test_sql_agg__find);
-	T_RUN(test_sql_agg__keyset_reserve);
+	T_RUN(test_sql_agg__keyset_absorb);
 	sq_teardown();
 	return T_DONE();
 }
