@@ -59,7 +59,10 @@ printf 'SCHEMA >\n    `code` String,\n    `name` String,\n    `region` String\n'
 cp "$DIR/countries.csv" "$MNT/bench/ws/datasources/countries.csv"
 for q in "$B"/queries/clickhouse/*.sql; do
 	n=$(basename "$q" .sql)
-	{ printf 'NODE endpoint\nSQL >\n'; grep -v '^--' "$q" | sed 's/^/    /'; } >"$MNT/bench/ws/endpoints/$n.pipe"
+	# one write: every close of the .pipe validates it, and a pipeline's
+	# children would each close a copy of the descriptor half-written
+	p=$(printf 'NODE endpoint\nSQL >\n'; grep -v '^--' "$q" | sed 's/^/    /')
+	printf '%s\n' "$p" >"$MNT/bench/ws/endpoints/$n.pipe"
 done
 # let background merges settle before sizes and timings
 sleep 5

@@ -53,6 +53,9 @@ static inline size_t rs_codec_bp_bytes(size_t n, unsigned b)
 }
 void rs_codec_bp_pack(const uint64_t *v, size_t n, unsigned b, uint8_t *out);
 void rs_codec_bp_unpack(const uint8_t *in, unsigned b, size_t n, uint64_t *out);
+/* b <= 32 into 32-bit values; returns the largest (0 for n = 0; b > 32:
+ * UINT32_MAX, nothing written). */
+uint32_t rs_codec_bp_unpack32(const uint8_t *in, unsigned b, size_t n, uint32_t *out);
 
 /* A parsed INT payload. */
 struct rs_codec_intp {

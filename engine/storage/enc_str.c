@@ -313,7 +313,6 @@ int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_co
 	struct rs_stream s;
 	size_t off = c->pos, nd = 0;
 	const char *why = NULL;
-	uint64_t *o = NULL, *doff = NULL;
 	int rc;
 
 	rs_col_reset(dict);
@@ -344,36 +343,30 @@ int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_co
 			goto out;
 		if (rs_codec_int_parse(p + STRDICT_HDR, s.len - STRDICT_HDR, nd, 8, 0, &ip))
 			goto out;
-		doff = malloc((nd + 1) * sizeof(*doff));
-		o = malloc((n + 1) * sizeof(*o));
-		if (!doff || !o || rs_col_reserve(dict, nd)) {
+		if (rs_col_reserve(dict, nd)) {
 			why = NULL;
 			rc = oom(c, err);
 			goto out;
 		}
-		rs_codec_int_get(&ip, doff + 1);
+		/* the entry lengths, then their running sums, in place as the
+		 * dictionary's offsets (dict->n stays 0 until all is checked) */
+		rs_codec_int_get(&ip, dict->offs + 1);
 		d = p + STRDICT_HDR + ip.size;
-		doff[0] = 0;
+		dict->offs[0] = 0;
 		for (size_t j = 1; j <= nd; j++) {
-			dtotal += doff[j];
-			if (doff[j] > s.len || dtotal > s.len)
+			uint64_t len = dict->offs[j];
+
+			dtotal += len;
+			if (len > s.len || dtotal > s.len)
 				goto out;
-			doff[j] = dtotal;
+			dict->offs[j] = dtotal;
 		}
 		if (dtotal > s.len - STRDICT_HDR - ip.size ||
 		    rs_codec_bp_bytes(n, cb) != s.len - STRDICT_HDR - ip.size - dtotal)
 			goto out;
-		rs_codec_bp_unpack(d + dtotal, cb, n, o);
-		if ((1ull << cb) > nd) {	/* cb bits can name entries past the end */
-			uint64_t mx = 0;
-
-			for (size_t i = 0; i < n; i++)
-				mx = o[i] > mx ? o[i] : mx;
-			if (n && mx >= nd)
-				goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			codes[i] = (uint32_t)o[i];
+		/* cb bits can name entries past the end */
+		if (n && rs_codec_bp_unpack32(d + dtotal, cb, n, codes) >= nd)
+			goto out;
 		if (reserve_bytes(dict, (size_t)dtotal)) {
 			why = NULL;
 			rc = oom(c, err);
@@ -381,7 +374,6 @@ int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_co
 		}
 		if (dtotal)
 			memcpy(dict->bytes, d, (size_t)dtotal);
-		memcpy(dict->offs, doff, (nd + 1) * sizeof(*doff));
 		dict->nbytes = (size_t)dtotal;
 		dict->n = nd;
 		why = NULL;
@@ -391,8 +383,6 @@ int rs_codec_get_str_codes(struct rs_block_cur *c, uint32_t *codes, struct rs_co
 		rc = -EIO;
 	}
 out:
-	free(o);
-	free(doff);
 	rs_block_release(&s);
 	if (rc < 0 && why) {
 		rs_col_reset(dict);

@@ -6,9 +6,47 @@
  */
 #include "t_storage.h"
 #include "../../engine/base/buf.h"
+#include "../../engine/storage/enc.h"
 #include "../../engine/storage/part_int.h"
 
 /* ---- tests ---- */
+
+/* bit-packing: the 32-bit unpack gives the 64-bit one's values and their
+ * maximum, at every width and at lengths around the 8-value steps */
+static void test_bp_unpack32(void)
+{
+	static const size_t lens[] = { 0, 1, 7, 8, 9, 63, 1000, 1027 };
+	uint64_t v[1027], w[1027];
+	uint32_t u[1027];
+	uint8_t *buf = calloc(1, 1027 * 4 + 16);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (unsigned b = 0; b <= 32; b++)
+		for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+			size_t n = lens[li];
+			uint64_t mx = 0;
+			uint32_t got;
+			int bad = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = b ? x & ((1ull << b) - 1) : 0;
+				if (i == n / 2 && b)	/* the widest value once */
+					v[i] = (1ull << b) - 1;
+				mx = v[i] > mx ? v[i] : mx;
+			}
+			memset(buf, 0, 1027 * 4 + 16);
+			rs_codec_bp_pack(v, n, b, buf);
+			rs_codec_bp_unpack(buf, b, n, w);
+			got = rs_codec_bp_unpack32(buf, b, n, u);
+			for (size_t i = 0; i < n; i++)
+				bad += w[i] != v[i] || u[i] != v[i];
+			T_CHECK(!bad && got == mx, "b %u n %zu: %d wrong, max %u want %llu", b, n, bad,
+				got, (unsigned long long)mx);
+		}
+	T_EQ_U64(rs_codec_bp_unpack32(buf, 33, 8, u), UINT32_MAX);
+	free(buf);
+}
 
 static void test_roundtrip(void)
 {
@@ -449,6 +487,7 @@ static void test_parallel_writer(void)
 
 int main(void)
 {
+	T_RUN(test_bp_unpack32);
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/rs_storage_XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
