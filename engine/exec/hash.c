@@ -9,6 +9,7 @@
 
 #include "../types/value.h"
 #include "exec.h"
+#include "par_int.h"
 
 /* 64x64 -> 128 multiply folded to 64 bits (wyhash's mum). */
 static inline uint64_t mum(uint64_t a, uint64_t b)
@@ -230,7 +231,7 @@ int rs_keyset_absorb(struct rs_keyset *ks, const struct rs_keyset *from, const u
 	for (unsigned k = 0; k < ks->nk && !rc; k++)
 		if (rs_col_reserve(&ks->keys[k], nnew) ||
 		    rs_col_reserve_bytes(&ks->keys[k], from->keys[k].nbytes) ||
-		    rs_col_gather(&ks->keys[k], &from->keys[k], idx, nnew))
+		    rs_gather_fast(&ks->keys[k], &from->keys[k], idx, nnew))
 			rc = rs_errf(ks->q->err, -ENOMEM, "out of memory");
 	ks->n += nnew;
 	ks->sealed = 1;

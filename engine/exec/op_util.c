@@ -128,9 +128,16 @@ struct project {
 	struct rs_op op;
 	struct rs_op *child;
 	struct rs_expr **ex;
-	struct rs_chunk out;
+	struct rs_chunk out;	/* constants repeated to the chunk's length */
+	struct rs_chunk view;	/* what goes out: columns borrowed, not owned */
 };
 
+/*
+ * A column an expression yields lives until its next evaluation, so the
+ * output borrows it (struct copies in 'view', as a lookup join's view
+ * does): a chunk is valid until the next call and nobody writes into one.
+ * Only constants are materialized.
+ */
 static int project_next(struct rs_op *op, struct rs_chunk **out)
 {
 	struct project *p = container_of(op, struct project, op);
@@ -146,6 +153,11 @@ static int project_next(struct rs_op *op, struct rs_chunk **out)
 
 		if ((rc = rs_expr_eval(op->q, p->ex[i], in, &v)))
 			return rc;
+		if (!v.is_const && v.c->n == in->n) {
+			p->view.cols[i] = *v.c;
+			p->view.cols[i].type = op->types[i];
+			continue;
+		}
 		if (v.is_const) {
 			for (size_t r = 0; r < in->n; r++)
 				if (rs_col_append(d, v.c, 0, 1))
@@ -153,9 +165,10 @@ static int project_next(struct rs_op *op, struct rs_chunk **out)
 		} else if (rs_col_append(d, v.c, 0, in->n)) {
 			return rs_errf(op->q->err, -ENOMEM, "out of memory");
 		}
+		p->view.cols[i] = *d;
 	}
-	p->out.n = in->n;
-	*out = &p->out;
+	p->view.n = in->n;
+	*out = &p->view;
 	return 1;
 }
 
@@ -167,6 +180,7 @@ static void project_free(struct rs_op *op)
 	for (unsigned i = 0; i < op->ncols; i++)
 		rs_expr_free(p->ex[i]);
 	rs_chunk_release(&p->out);
+	free(p->view.cols);	/* borrowed columns */
 	free(op->types);
 	free(p);
 }
@@ -188,6 +202,8 @@ struct rs_op *rs_op_project(struct rs_qctx *q, struct rs_op *child, struct rs_ex
 	p->child = child;
 	p->ex = exprs;
 	rs_chunk_init(&p->out, n, types);
+	p->view.ncols = n;
+	p->view.cols = xcalloc(n ? n : 1, sizeof(*p->view.cols));
 	return &p->op;
 }
 
