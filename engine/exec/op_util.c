@@ -304,35 +304,72 @@ struct rs_op *rs_op_union(struct rs_qctx *q, struct rs_op **kids, unsigned n)
 struct values {
 	struct rs_op op;
 	struct rs_col *cols;
-	struct rs_chunk out;
+	struct rs_chunk out;	/* copies (columns of arrays) */
+	struct rs_chunk view;	/* what goes out: v->cols or slices of them */
+	struct rs_col *slices;
 	size_t pos, n;
 };
+
+/*
+ * A slice of rows [pos, pos + k) of a column without copying: pointers
+ * moved to its first row. String offsets stay absolute into the same bytes
+ * (every reader goes through offs[i], offs[i + 1]); nbytes is the slice's.
+ */
+static void slice_view(struct rs_col *d, const struct rs_col *c, size_t pos, size_t k)
+{
+	*d = *c;
+	d->n = d->cap = k;
+	if (c->nulls)
+		d->nulls = c->nulls + pos;
+	if (rs_type_phys(c->type) == RS_PHYS_FIXED) {
+		d->data = c->data + pos * c->width;
+	} else {
+		d->offs = c->offs + pos;
+		d->nbytes = (size_t)(c->offs[pos + k] - c->offs[pos]);
+		d->bytes_cap = d->nbytes;
+	}
+}
 
 static int values_next(struct rs_op *op, struct rs_chunk **out)
 {
 	struct values *v = container_of(op, struct values, op);
 	size_t k;
+	int arrays = 0;
 
 	if (v->pos >= v->n)
 		return 0;
 	k = v->n - v->pos < RS_CHUNK_MAX ? v->n - v->pos : RS_CHUNK_MAX;
 	if (v->pos == 0 && k == v->n) {	/* one chunk: no copy */
-		v->out.cols = v->cols;
-		v->out.n = k;
-		v->out.ncols = op->ncols;
+		v->view.cols = v->cols;
+		v->view.n = k;
+		v->view.ncols = op->ncols;
 		v->pos = k;
+		*out = &v->view;
+		return 1;
+	}
+	for (unsigned i = 0; i < op->ncols; i++)
+		arrays |= rs_type_phys(v->cols[i].type) == RS_PHYS_ARRAY;
+	if (arrays) {		/* array elements are not sliced: copies */
+		if (!v->out.cols)
+			rs_chunk_init(&v->out, op->ncols, op->types);
+		rs_chunk_reset(&v->out);
+		for (unsigned i = 0; i < op->ncols; i++)
+			if (rs_col_append(&v->out.cols[i], &v->cols[i], v->pos, k))
+				return rs_errf(op->q->err, -ENOMEM, "out of memory");
+		v->out.n = k;
+		v->pos += k;
 		*out = &v->out;
 		return 1;
 	}
-	if (!v->out.cols || v->out.cols == v->cols)
-		rs_chunk_init(&v->out, op->ncols, op->types);
-	rs_chunk_reset(&v->out);
+	if (!v->slices)
+		v->slices = xcalloc(op->ncols ? op->ncols : 1, sizeof(*v->slices));
 	for (unsigned i = 0; i < op->ncols; i++)
-		if (rs_col_append(&v->out.cols[i], &v->cols[i], v->pos, k))
-			return rs_errf(op->q->err, -ENOMEM, "out of memory");
-	v->out.n = k;
+		slice_view(&v->slices[i], &v->cols[i], v->pos, k);
+	v->view.cols = v->slices;
+	v->view.ncols = op->ncols;
+	v->view.n = k;
 	v->pos += k;
-	*out = &v->out;
+	*out = &v->view;
 	return 1;
 }
 
@@ -340,8 +377,9 @@ static void values_free(struct rs_op *op)
 {
 	struct values *v = container_of(op, struct values, op);
 
-	if (v->out.cols != v->cols)
+	if (v->out.cols)
 		rs_chunk_release(&v->out);
+	free(v->slices);	/* views of v->cols */
 	for (unsigned i = 0; i < op->ncols; i++)
 		rs_col_release(&v->cols[i]);
 	free(v->cols);

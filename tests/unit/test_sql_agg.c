@@ -239,6 +239,31 @@ static void test_sql_agg__find(void)
 		     snprintf(b, sizeof(b), "%u", c); b; })));
 }
 
+/* more groups than a chunk holds (8192): the aggregation's result goes out
+ * in slices of its columns (op_util.c values_next), strings and NULLs
+ * included, and the outer query reads them right */
+static void test_sql_agg__result_slices(void)
+{
+	char want[128];
+	unsigned long long len = 0, sum = 0;
+
+	for (uint32_t i = 0; i < N; i++) {
+		char b[16];
+
+		len += (unsigned long long)snprintf(b, sizeof(b), "%u", i);
+		sum += i;
+	}
+	snprintf(want, sizeof(want), "%u\t%llu\t%u\t9999\t0\t%u", N, len, N, N);
+	T_EQ_STR(sq("SELECT count(), sum(length(ks)), uniqExact(ks), max(ks), min(ks), sum(c) FROM "
+		    "(SELECT toString(k) AS ks, count() AS c FROM a GROUP BY ks)"), want);
+	snprintf(want, sizeof(want), "%u\t1\t%llu", N, sum - 5);
+	T_EQ_STR(sq("SELECT count(), countIf(x IS NULL), sum(x) FROM "
+		    "(SELECT nullIf(k, 5) AS x FROM a GROUP BY x)"), want);
+	/* sorted across slices: the last of 70000 keys in string order */
+	T_EQ_STR(sq("SELECT ks FROM (SELECT toString(k) AS ks FROM a GROUP BY ks) ORDER BY ks DESC LIMIT 2"),
+		 "9999\n9998");
+}
+
 /* rs_keyset directly: String keys "key<i>" */
 static void ks_add(struct rs_keyset *ks, uint32_t from, uint32_t to, uint32_t *ids)
 {
@@ -323,6 +348,7 @@ int main(void)
 	T_RUN(test_sql_agg__join_lc_string);
 	T_RUN(test_sql_agg__find);
 	T_RUN(test_sql_agg__keyset_absorb);
+	T_RUN(test_sql_agg__result_slices);
 	sq_teardown();
 	return T_DONE();
 }
