@@ -36,6 +36,8 @@
 struct rs_dcol {
 	const uint32_t *codes;		/* NULL: no view for this column */
 	const struct rs_col *dict;
+	int whole;	/* the codes of a whole granule: every entry appears, and
+			 * entries are numbered by first appearance (our encoder) */
 };
 
 struct rs_chunk {

@@ -56,6 +56,26 @@ int rs_agg_dict_keys(struct agg *a, struct rs_chunk *in, size_t n)
 		for (unsigned k = 0; k < a->nkeys; k++)
 			rs_col_init(&a->dk[k], a->op.types[k]);
 	}
+	if (a->nkeys == 1 && dc[0]->whole) {
+		/* a whole granule's codes: its dictionary is the list of
+		 * distinct keys in order of first appearance, as the loop below
+		 * would find them (the scan says so, for our encoder's granules) */
+		const uint32_t *restrict codes = dc[0]->codes;
+		uint32_t *restrict gid = a->gid, *restrict ids = a->dids;
+		size_t nd = dc[0]->dict->n;
+
+		if (nd > a->tmp_cap)
+			return 0;
+		a->kv[0].c = dc[0]->dict;
+		a->kv[0].is_const = 0;
+		rs_hash_vec(&a->kv[0], nd, a->h, 1);
+		if ((rc = rs_keyset_add(&a->ks, a->kv, nd, a->h, a->dids, NULL)))
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			gid[i] = ids[codes[i]];
+		a->ngroups = a->ks.n;
+		return 1;
+	}
 	stride[a->nkeys - 1] = 1;
 	for (unsigned k = a->nkeys - 1; k > 0; k--)
 		stride[k - 1] = stride[k] * dc[k]->dict->n;

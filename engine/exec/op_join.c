@@ -225,11 +225,13 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 			j->view.cols[c] = in->cols[c];
 			j->dc[c].codes = in->dcols ? in->dcols[c].codes : NULL;
 			j->dc[c].dict = in->dcols ? in->dcols[c].dict : NULL;
+			j->dc[c].whole = in->dcols ? in->dcols[c].whole : 0;
 		}
 		nl = 0;		/* the loop below has no left column to do */
 	}
 	for (unsigned c = 0; c < nl; c++) {
 		j->dc[c].codes = NULL;
+		j->dc[c].whole = 0;
 		if (!in) {	/* right rows without a left row: default values */
 			struct rs_col *d = &j->out.cols[c];
 
@@ -257,6 +259,7 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 		struct rs_col *d = &j->out.cols[nl + c];
 
 		j->dc[nl + c].codes = matched && j->rdict[c] ? j->ri : NULL;
+		j->dc[nl + c].whole = 0;
 		j->dc[nl + c].dict = &j->rcols[c];
 		if (!j->want[nl + c] || (j->want[nl + c] == 1 && j->dc[nl + c].codes))
 			goto next;

@@ -345,6 +345,7 @@ static int scan_next(struct rs_op *op, struct rs_chunk **out)
 				rs_col_reset(&s->raw.cols[i]);
 			s->rdc[i].codes = s->st[i] & 2 ? s->codes[i] : NULL;
 			s->rdc[i].dict = &s->dict[i];
+			s->rdc[i].whole = 1;	/* only read whole: rows go in s->sel */
 			q->bytes_read += s->st[i] & 1 ? s->raw.cols[i].nbytes + n * s->raw.cols[i].width :
 				s->dict[i].nbytes + n * 4;
 		}
@@ -359,6 +360,7 @@ static int scan_next(struct rs_op *op, struct rs_chunk **out)
 			    rs_gather_fast(&s->out.cols[i], &s->raw.cols[i], s->sel, k))
 				return rs_errf(q->err, -ENOMEM, "out of memory");
 			s->odc[i] = s->rdc[i];
+			s->odc[i].whole = 0;	/* some rows filtered out */
 			if (s->rdc[i].codes) {
 				for (size_t r = 0; r < k; r++)
 					s->ocodes[i][r] = s->codes[i][s->sel[r]];
