@@ -64,6 +64,22 @@ static void test_sql_agg__string_key(void)
 		    "'str1499-session-abcdef', 'nope') GROUP BY s ORDER BY s"),
 		 (snprintf(want, sizeof(want), "str0-session-abcdef\t%u\nstr1499-session-abcdef\t%u",
 							  cnt[0], cnt[1499]), want));
+	/* without ORDER BY, groups come in order of first appearance (whole
+	 * granules take their dictionary as the distinct keys: it must be in
+	 * that order), the worker's share after the main thread's */
+	{
+		static uint8_t seen[1500];
+		char exp[256] = "", *w = exp;
+		unsigned got = 0;
+
+		memset(seen, 0, sizeof(seen));
+		for (uint32_t i = 0; i < N && got < 4; i++)
+			if (!seen[s_of(i)]++) {
+				w += sprintf(w, "%sstr%u-session-abcdef", got ? "\n" : "", s_of(i));
+				got++;
+			}
+		T_EQ_STR(sq("SELECT s FROM a GROUP BY s LIMIT 4"), exp);
+	}
 }
 
 /* Two dictionary keys (the combined-code path): pairs and counts exact. */
