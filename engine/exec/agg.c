@@ -89,6 +89,36 @@ uint64_t rs_agg_row_hash(const struct rs_agg *a, struct rs_vec *args, size_t r)
 	return key ? key : 1;
 }
 
+/*
+ * count() over few groups: one counter array per lane of 4 rows, added up
+ * at the end, so that a run of rows of one group does not wait on its own
+ * increments (a store-to-load chain per row). Returns 1 when the groups are
+ * too many for it (nothing done).
+ */
+static int count_lanes(uint64_t *restrict st, const uint32_t *restrict gid, size_t n,
+		       size_t ngroups)
+{
+	enum { G = 512 };
+	uint32_t lane[4][G], mx = (uint32_t)ngroups - 1;
+	size_t i;
+
+	if (!ngroups || ngroups > G)
+		return 1;
+	for (unsigned l = 0; l < 4; l++)
+		memset(lane[l], 0, (mx + 1) * sizeof(lane[l][0]));
+	for (i = 0; i + 4 <= n; i += 4) {
+		lane[0][gid[i]]++;
+		lane[1][gid[i + 1]]++;
+		lane[2][gid[i + 2]]++;
+		lane[3][gid[i + 3]]++;
+	}
+	for (; i < n; i++)
+		lane[0][gid[i]]++;
+	for (uint32_t g = 0; g <= mx; g++)
+		st[g] += (uint64_t)lane[0][g] + lane[1][g] + lane[2][g] + lane[3][g];
+	return 0;
+}
+
 int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs_vec *args,
 	       const uint32_t *sel, size_t n)
 {
@@ -113,7 +143,7 @@ int rs_agg_upd(struct rs_agg *a, uint8_t *states, const uint32_t *gid, struct rs
 			if (sel)
 				for (size_t i = 0; i < n; i++)
 					st[gid[sel[i]]]++;
-			else
+			else if (n < 512 || count_lanes(st, gid, n, a->ngroups))
 				for (size_t i = 0; i < n; i++)
 					st[gid[i]]++;
 		}

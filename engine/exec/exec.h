@@ -287,6 +287,7 @@ struct rs_agg {
 	int64_t mem;
 	const uint64_t *rowh;			/* uniq: value hashes of this chunk's rows,
 						 * per row (from a dictionary), or NULL */
+	size_t ngroups;				/* groups so far, when the caller knows (else 0) */
 };
 
 /*

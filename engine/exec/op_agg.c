@@ -155,8 +155,10 @@ static int consume(struct agg *a, struct rs_chunk *in)
 			}
 		}
 		s->agg.rowh = hashed ? a->rowh : NULL;
+		s->agg.ngroups = a->ngroups;
 		rc = s->agg.vt->update(&s->agg, a->states[i], a->gid, a->av, sel, ns);
 		s->agg.rowh = NULL;
+		s->agg.ngroups = 0;
 		if (rc)
 			return rc == -ENOMEM && !q->err->code ?
 				rs_errf(q->err, -ENOMEM, "out of memory") : rc;

@@ -280,6 +280,25 @@ static void test_sql_agg__result_slices(void)
 		 "9999\n9998");
 }
 
+/* count() over few groups (counted in 4 lanes): exact, with chunks whose
+ * length is not a multiple of 4 */
+static void test_sql_agg__count_few_groups(void)
+{
+	uint32_t c[3] = { 0 }, d[5] = { 0 };
+	char want[256];
+
+	for (uint32_t i = 0; i < N; i++) {
+		c[g_of(i)]++;
+		if (i < N - 3)
+			d[i % 5]++;
+	}
+	snprintf(want, sizeof(want), "c0\t%u\nc1\t%u\nc2\t%u", c[0], c[1], c[2]);
+	T_EQ_STR(sq("SELECT lc, count() FROM a GROUP BY lc ORDER BY lc"), want);
+	snprintf(want, sizeof(want), "-2\t%u\n-1\t%u\n0\t%u\n1\t%u\n2\t%u", d[0], d[1], d[2], d[3],
+		 d[4]);
+	T_EQ_STR(sq("SELECT i8, count() FROM a WHERE k < 69997 GROUP BY i8 ORDER BY i8"), want);
+}
+
 /* rs_keyset directly: String keys "key<i>" */
 static void ks_add(struct rs_keyset *ks, uint32_t from, uint32_t to, uint32_t *ids)
 {
@@ -365,6 +384,7 @@ int main(void)
 	T_RUN(test_sql_agg__find);
 	T_RUN(test_sql_agg__keyset_absorb);
 	T_RUN(test_sql_agg__result_slices);
+	T_RUN(test_sql_agg__count_few_groups);
 	sq_teardown();
 	return T_DONE();
 }
