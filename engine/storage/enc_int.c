@@ -139,31 +139,41 @@ void rs_codec_bp_unpack(const uint8_t *in, unsigned b, size_t n, uint64_t *out)
 }
 
 /* The same into 32-bit values (b <= 32): dictionary codes, half the
- * stores of the 64-bit form and no narrowing pass after it. */
-static inline __attribute__((always_inline)) void unpack32_fast(const uint8_t *in, size_t n,
-								 uint32_t *out, const unsigned b)
+ * stores of the 64-bit form and no narrowing pass after it. The maximum
+ * is kept per position of the 8-value step: 8 independent chains, not one
+ * compare-and-move per value waiting on the previous one. */
+static inline __attribute__((always_inline)) uint32_t unpack32_fast(const uint8_t *in, size_t n,
+								     uint32_t *out, const unsigned b)
 {
 	const uint64_t m = (1ull << b) - 1;
+	uint32_t mx[8] = { 0 }, r = 0;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8, in += b) {
 #pragma GCC unroll 8
-		for (unsigned j = 0; j < 8; j++)
-			out[i + j] = (uint32_t)((rs_ld64(in + (j * b) / 8) >> ((j * b) % 8)) & m);
+		for (unsigned j = 0; j < 8; j++) {
+			uint32_t v = (uint32_t)((rs_ld64(in + (j * b) / 8) >> ((j * b) % 8)) & m);
+
+			out[i + j] = v;
+			mx[j] = v > mx[j] ? v : mx[j];
+		}
 	}
-	for (size_t j = 0; i < n; i++, j++)
+	for (size_t j = 0; i < n; i++, j++) {
 		out[i] = (uint32_t)((rs_ld64(in + (j * b) / 8) >> ((j * b) % 8)) & m);
+		r = out[i] > r ? out[i] : r;
+	}
+	for (unsigned j = 0; j < 8; j++)
+		r = mx[j] > r ? mx[j] : r;
+	return r;
 }
 
-#define UNPACK32_CASE(B) case B: unpack32_fast(in, n, out, B); break;
+#define UNPACK32_CASE(B) case B: return unpack32_fast(in, n, out, B);
 #define UNPACK32_8(B) UNPACK32_CASE(B) UNPACK32_CASE(B + 1) UNPACK32_CASE(B + 2) \
 	UNPACK32_CASE(B + 3) UNPACK32_CASE(B + 4) UNPACK32_CASE(B + 5) UNPACK32_CASE(B + 6) \
 	UNPACK32_CASE(B + 7)
 
 uint32_t rs_codec_bp_unpack32(const uint8_t *in, unsigned b, size_t n, uint32_t *out)
 {
-	uint32_t mx = 0;
-
 	switch (b) {
 	case 0:
 		memset(out, 0, n * sizeof(*out));
@@ -172,9 +182,6 @@ uint32_t rs_codec_bp_unpack32(const uint8_t *in, unsigned b, size_t n, uint32_t 
 	default:
 		return UINT32_MAX;	/* not a code width */
 	}
-	for (size_t i = 0; i < n; i++)
-		mx = out[i] > mx ? out[i] : mx;
-	return mx;
 }
 
 /* ---- INT payload ---- */
