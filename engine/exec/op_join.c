@@ -198,6 +198,14 @@ static int cross_runs(struct join *j, struct rs_col *d, const struct rs_col *src
 	return 0;
 }
 
+/* The default value of a row without a match (join_use_nulls = 0): NULL
+ * for a Nullable column, else the type's zero. Asked of the type: a column
+ * has no null bitmap until its first row. */
+static int push_default(struct rs_col *d)
+{
+	return rs_type_is_nullable(d->type) ? rs_col_push_null(d) : rs_col_push_zero(d);
+}
+
 /* The output chunk of np pairs (in NULL: right rows without a left row);
  * *res is j->out, or j->view when the left rows pass as they are. */
 static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk **res)
@@ -234,7 +242,7 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 			struct rs_col *d = &j->out.cols[c];
 
 			for (size_t i = 0; i < np && j->want[c]; i++)
-				if (d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d))
+				if (push_default(d))
 					return -ENOMEM;
 			continue;
 		}
@@ -272,7 +280,7 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 		}
 		for (size_t i = 0; i < np; i++) {
 			int rc = j->ri[i] == UINT32_MAX ?
-				(d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d)) :
+				push_default(d) :
 				rs_col_append(d, &j->rcols[c], j->ri[i], 1);
 			if (rc)
 				return -ENOMEM;

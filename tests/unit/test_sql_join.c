@@ -170,6 +170,18 @@ static void test_sql_join__right_full(void)
 		 "ERR -22: ANY and USING with RIGHT or FULL JOIN are not supported yet");
 }
 
+/* A row without a match gets NULL in a Nullable column even as the first
+ * row of the output (the column has no null bitmap yet). */
+static void test_sql_join__nullable_defaults(void)
+{
+	T_EQ_STR(sq("SELECT uid, city, score, name FROM u LEFT JOIN t ON uid = id + 100 "
+		    "ORDER BY uid"),
+		 "1\t\\N\t\\N\t\n1\t\\N\t\\N\t\n3\t\\N\t\\N\t\n9\t\\N\t\\N\t");
+	T_EQ_STR(sq("SELECT id, city, score, uid FROM t RIGHT JOIN u ON id + 100 = uid "
+		    "ORDER BY uid"),
+		 "0\t\\N\t\\N\t1\n0\t\\N\t\\N\t1\n0\t\\N\t\\N\t3\n0\t\\N\t\\N\t9");
+}
+
 static void test_sql_join__limit_stops_early(void)
 {
 	/* 10^10 pairs: only a bounded prefix may be produced */
@@ -236,6 +248,7 @@ int main(void)
 	T_RUN(test_sql_join__cross_many_chunks);
 	T_RUN(test_sql_join__fanout_keys);
 	T_RUN(test_sql_join__right_full);
+	T_RUN(test_sql_join__nullable_defaults);
 	T_RUN(test_sql_join__limit_stops_early);
 	T_RUN(test_sql_join__cancel_within_product);
 	T_RUN(test_sql_join__query_memory);
