@@ -182,6 +182,15 @@ static void test_sql_join__nullable_defaults(void)
 		 "0\t\\N\t\\N\t1\n0\t\\N\t\\N\t1\n0\t\\N\t\\N\t3\n0\t\\N\t\\N\t9");
 }
 
+/* USING keys of different types compare as their supertype, as ON keys do. */
+static void test_sql_join__using_key_types(void)
+{
+	T_EQ_STR(sq("SELECT id, amount FROM t JOIN (SELECT toInt8(uid) AS id, amount FROM u) "
+		    "USING id ORDER BY amount"), "3\t7\n1\t50\n1\t100");
+	T_EQ_STR(sq("SELECT id, amount FROM t JOIN (SELECT toString(uid) AS id, amount FROM u) "
+		    "USING id"), "ERR -22: JOIN keys have incompatible types");
+}
+
 static void test_sql_join__limit_stops_early(void)
 {
 	/* 10^10 pairs: only a bounded prefix may be produced */
@@ -249,6 +258,7 @@ int main(void)
 	T_RUN(test_sql_join__fanout_keys);
 	T_RUN(test_sql_join__right_full);
 	T_RUN(test_sql_join__nullable_defaults);
+	T_RUN(test_sql_join__using_key_types);
 	T_RUN(test_sql_join__limit_stops_early);
 	T_RUN(test_sql_join__cancel_within_product);
 	T_RUN(test_sql_join__query_memory);
