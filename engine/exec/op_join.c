@@ -4,7 +4,9 @@
  * chains; left chunks probe it. Unmatched LEFT/FULL left rows get the right
  * side's default values, and RIGHT/FULL right rows that no left row matched
  * come after the left side with the left side's defaults (ClickHouse
- * join_use_nulls = 0; NULL for Nullable columns).
+ * join_use_nulls = 0; NULL for Nullable columns). The merged keys of a
+ * RIGHT/FULL USING join follow the right side's columns: the left row's key,
+ * or the right row's for a right row without a left row.
  *
  * Output is produced incrementally: each call emits at most RS_CHUNK_MAX
  * (left row, right row) pairs and keeps its place (left row, and the next
@@ -59,6 +61,9 @@ struct join {
 	struct rs_col dkey;	/* dictionary probe: key values */
 	int *rdict;		/* right column can be a dictionary view */
 	int *want;		/* per output column (rs_join_want) */
+	struct rs_join_merge *merge;	/* merged USING keys, after the right columns */
+	unsigned nmerge;
+	uint32_t *midx;		/* merge_col: dictionary rows, RS_CHUNK_MAX */
 };
 
 /* A left key column of type a probes keys of type b by its dictionary:
@@ -206,8 +211,37 @@ static int push_default(struct rs_col *d)
 	return rs_type_is_nullable(d->type) ? rs_col_push_null(d) : rs_col_push_zero(d);
 }
 
+/* Merged USING key m of np pairs into d: the left row's key, or the right
+ * row's for right rows without a left row (in NULL), cast to d's type. */
+static int merge_col(struct join *j, struct rs_chunk *in, size_t np, unsigned m,
+		     struct rs_col *d)
+{
+	const struct rs_join_merge *k = &j->merge[m];
+	const struct rs_col *src = in ? &in->cols[k->lcol] : &j->rcols[k->rcol];
+	const uint32_t *idx = in ? j->li : j->ri;
+	struct rs_col tmp;
+	int rc;
+
+	if (in && src->n < in->n && in->dcols && in->dcols[k->lcol].codes) {
+		const uint32_t *codes = in->dcols[k->lcol].codes;
+
+		for (size_t i = 0; i < np; i++)	/* only codes came: read the dictionary */
+			j->midx[i] = codes[j->li[i]];
+		src = in->dcols[k->lcol].dict;
+		idx = j->midx;
+	}
+	if (rs_type_equal(src->type, d->type))
+		return rs_gather_fast(d, src, idx, np) ? -ENOMEM : 0;
+	rs_col_init(&tmp, src->type);
+	rc = rs_gather_fast(&tmp, src, idx, np) ? -ENOMEM :
+		rs_cast(j->op.q, &(struct rs_vec){ &tmp, 0 }, np, d->type, 0, d);
+	rs_col_release(&tmp);
+	return rc;
+}
+
 /* The output chunk of np pairs (in NULL: right rows without a left row);
- * *res is j->out, or j->view when the left rows pass as they are. */
+ * *res is j->out, or j->view when the left rows pass as they are. Returns 0,
+ * -ENOMEM, or a merged key's cast error (in the query's error). */
 static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk **res)
 {
 	unsigned nl = j->left->ncols, nr = j->right->ncols;
@@ -287,6 +321,16 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 		}
 next:
 		j->view.cols[nl + c] = *d;	/* shallow: j->out owns it */
+	}
+	for (unsigned m = 0, c = nl + nr; m < j->nmerge; m++, c++) {
+		struct rs_col *d = &j->out.cols[c];
+		int rc;
+
+		j->dc[c].codes = NULL;
+		j->dc[c].dict = NULL;
+		if (j->want[c] && (rc = merge_col(j, in, np, m, d)))
+			return rc;
+		j->view.cols[c] = *d;
 	}
 	j->out.n = np;
 	return 0;
@@ -441,8 +485,8 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 			j->unmatched = 0;
 			if (!(np = fill_tail(j)))
 				return 0;
-			if (emit(j, NULL, np, out))
-				return rs_errf(q->err, -ENOMEM, "out of memory");
+			if ((rc = emit(j, NULL, np, out)))
+				return rs_errf(q->err, rc, "out of memory");
 			if ((rc = rs_qctx_check(q)))
 				return rc;
 			return 1;
@@ -473,8 +517,8 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 					j->rhit[j->ri[k]] = 1;
 		if (!np)
 			continue;
-		if (emit(j, in, np, out))
-			return rs_errf(q->err, -ENOMEM, "out of memory");
+		if ((rc = emit(j, in, np, out)))
+			return rs_errf(q->err, rc, "out of memory");
 		if ((rc = rs_qctx_check(q)))
 			return rc;
 		return 1;
@@ -511,6 +555,8 @@ static void join_free(struct rs_op *op)
 	free(j->lcodes);
 	free(j->rdict);
 	free(j->want);
+	free(j->merge);
+	free(j->midx);
 	rs_chunk_release(&j->out);
 	free(j->view.cols);
 	free(op->types);
@@ -520,15 +566,23 @@ static void join_free(struct rs_op *op)
 static const struct rs_op_vt join_vt = { join_next, join_free };
 
 struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *right, int kind,
-			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys)
+			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys,
+			 const struct rs_join_merge *merge, unsigned nmerge)
 {
 	struct join *j = xcalloc(1, sizeof(*j));
-	unsigned nc = left->ncols + right->ncols;
+	unsigned nc = left->ncols + right->ncols + nmerge;
 	const struct rs_type **types = xcalloc(nc + 1, sizeof(*types));
 	const struct rs_type **kt = xcalloc(nkeys + 1, sizeof(*kt));
 
 	memcpy(types, left->types, left->ncols * sizeof(*types));
 	memcpy(types + left->ncols, right->types, right->ncols * sizeof(*types));
+	j->merge = xcalloc(nmerge + 1, sizeof(*j->merge));
+	for (unsigned m = 0; m < nmerge; m++) {
+		j->merge[m] = merge[m];
+		types[left->ncols + right->ncols + m] = merge[m].type;
+	}
+	j->nmerge = nmerge;
+	j->midx = xcalloc(nmerge ? RS_CHUNK_MAX : 1, sizeof(*j->midx));
 	j->op.vt = &join_vt;
 	j->op.q = q;
 	j->op.ncols = nc;
@@ -590,7 +644,8 @@ struct rs_op *rs_join_clone(struct rs_op *op, struct rs_qctx *q, struct rs_arena
 
 	/* RIGHT/FULL remember which right rows any left row met: one
 	 * left side only */
-	if (!o->built || !rs_op_is_scan(o->left) || o->kind == RS_J_RIGHT || o->kind == RS_J_FULL)
+	if (!o->built || !rs_op_is_scan(o->left) || o->kind == RS_J_RIGHT || o->kind == RS_J_FULL ||
+	    o->nmerge)
 		return NULL;
 	lk = rs_arena_alloc(a, (o->nk + 1) * sizeof(*lk));
 	for (unsigned k = 0; k < o->nk; k++)
@@ -649,6 +704,9 @@ void rs_join_want(struct rs_op *op, const int *want)
 		return;
 	lw = xcalloc(nl + 1, sizeof(*lw));
 	memcpy(lw, want, nl * sizeof(*lw));
+	for (unsigned m = 0; m < j->nmerge; m++)
+		if (want[nl + j->right->ncols + m])
+			lw[j->merge[m].lcol] = 2;	/* merge_col reads its values */
 	for (unsigned k = 0; k < j->nk; k++) {
 		struct rs_expr *e = j->lk[k];
 
