@@ -6,7 +6,9 @@
  * come after the left side with the left side's defaults (ClickHouse
  * join_use_nulls = 0; NULL for Nullable columns). The merged keys of a
  * RIGHT/FULL USING join follow the right side's columns: the left row's key,
- * or the right row's for a right row without a left row.
+ * or the right row's for a right row without a left row. ANY RIGHT: the
+ * first left row of a key takes all the key's right rows, later ones none
+ * (ClickHouse's RIGHT ANY).
  *
  * Output is produced incrementally: each call emits at most RS_CHUNK_MAX
  * (left row, right row) pairs and keeps its place (left row, and the next
@@ -420,11 +422,15 @@ static size_t fill_keys(struct join *j, size_t n)
 	uint32_t *li = j->li, *ri = j->ri;
 	size_t np = 0, i = j->lpos;
 	uint32_t r = (uint32_t)j->rpos;
-	int left = j->kind == RS_J_LEFT || j->kind == RS_J_FULL, any = j->any, ident = 1;
+	int left = j->kind == RS_J_LEFT || j->kind == RS_J_FULL, ident = 1;
+	int rany = j->any && j->kind == RS_J_RIGHT;	/* all the key's rows, once */
+	int any = j->any && !rany;			/* one row of the key */
 
 	for (; i < n; i++, r = 0) {
 		if (!r) {
 			r = ids[i] == UINT32_MAX ? 0 : first[ids[i]];
+			if (r && rany && j->rhit[r - 1])
+				r = 0;	/* an earlier left row took the key's right rows */
 			if (!r) {
 				if (left) {
 					if (np == RS_CHUNK_MAX)
@@ -443,6 +449,8 @@ static size_t fill_keys(struct join *j, size_t n)
 			ident &= i == np;	/* row i is pair i: so far one pair a row */
 			li[np] = (uint32_t)i;
 			ri[np++] = r - 1;
+			if (rany)
+				j->rhit[r - 1] = 1;	/* seen by the next left rows */
 		}
 	}
 full:

@@ -232,9 +232,9 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 		struct source left = { all.cols, (unsigned)(parts[i].cols - all.cols), NULL, NULL };
 
 		lk[i] = rk[i] = NULL;
-		if ((s->from[i].join == RS_J_RIGHT || s->from[i].join == RS_J_FULL) &&
-		    s->from[i].strict_any) {
-			rc = rs_errf(&q->err, -EINVAL, "ANY with RIGHT or FULL JOIN is not supported yet");
+		if (s->from[i].join == RS_J_FULL && s->from[i].strict_any) {
+			/* as in ClickHouse: "ANY FULL JOINs are not implemented" */
+			rc = rs_errf(&q->err, -EINVAL, "ANY FULL JOIN is not supported");
 			goto fail;
 		}
 		if ((rc = rs_bind_join(&b, &s->from[i], &left, &parts[i], &lk[i], &rk[i], &nk[i])) ||

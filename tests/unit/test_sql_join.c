@@ -178,8 +178,38 @@ static void test_sql_join__right_full(void)
 		    "ON a.k = e.k"), "1000");
 	T_EQ_STR(sq("SELECT count() FROM a RIGHT JOIN (SELECT k FROM b WHERE id > 5000) AS e "
 		    "ON a.k = e.k"), "0");
+}
+
+/* ANY RIGHT (ClickHouse's RIGHT ANY): the first left row of a key (in the
+ * left side's order) takes all the key's right rows, the later ones none;
+ * right rows without a left row come once with defaults. ClickHouse 18.16
+ * instead kept one right row per key (y,2,20,B1 and y,2,21,B1 below). */
+static void test_sql_join__any_right(void)
+{
+	T_EQ_STR(sq("SELECT k, n, a, b FROM lt ANY RIGHT JOIN rt USING k ORDER BY k, b"),
+		 "q\t0\t0\tB3\nx\t1\t10\tB4\ny\t2\t20\tB1\ny\t2\t20\tB2");
+	T_EQ_STR(sq("SELECT * FROM lt ANY RIGHT JOIN rt USING (k, n) ORDER BY k, n, b"),
+		 "q\t4\t0\t\\N\t1970-01-01\tB3\tw3\nx\t9\t0\t\\N\t1970-01-01\tB4\tw4\n"
+		 "y\t2\t20\t\\N\t2024-01-03\tB1\tw1\ny\t2\t20\t\\N\t2024-01-03\tB2\t\\N");
+	/* each of b's rows once, with one left row per key (ALL: 200 each) */
+	T_EQ_STR(sq("SELECT b.k, count(), uniqExact(a.id), uniqExact(b.id) FROM a ANY RIGHT JOIN b "
+		    "ON a.k = b.k GROUP BY b.k ORDER BY b.k"),
+		 "0\t100\t1\t100\n1\t100\t1\t100\n2\t100\t1\t100");
+	T_EQ_STR(sq("SELECT count(), countIf(a.id = 0) FROM a ANY RIGHT JOIN "
+		    "(SELECT id, k + 3 AS k FROM b) AS e ON a.k = e.k"), "300\t100");
+	/* one key's 100000 right rows span output chunks: all go with the first
+	 * left row, none with the second */
+	T_EQ_STR(sq("SELECT count(), countIf(x = 1), countIf(x = 2) FROM (SELECT 1 AS k, 1 AS x "
+		    "UNION ALL SELECT 1 AS k, 2 AS x) ANY RIGHT JOIN (SELECT 1 AS k FROM big) USING k"),
+		 "100000\t100000\t0");
+	T_EQ_STR(sq("SELECT count(), countIf(x = 1), countIf(x = 2) FROM (SELECT 1 AS k, 1 AS x "
+		    "UNION ALL SELECT 1 AS k, 2 AS x) ALL RIGHT JOIN (SELECT 1 AS k FROM big) USING k"),
+		 "200000\t100000\t100000");
+	/* as in ClickHouse ("ANY FULL JOINs are not implemented") */
 	T_EQ_STR(sq("SELECT id FROM t ANY FULL JOIN u ON id = uid"),
-		 "ERR -22: ANY with RIGHT or FULL JOIN is not supported yet");
+		 "ERR -22: ANY FULL JOIN is not supported");
+	T_EQ_STR(sq("SELECT k FROM lt ANY FULL OUTER JOIN rt USING k"),
+		 "ERR -22: ANY FULL JOIN is not supported");
 }
 
 static void test_sql_join__using_right_full(void)
@@ -376,6 +406,7 @@ int main(void)
 	T_RUN(test_sql_join__right_full);
 	T_RUN(test_sql_join__using_right_full);
 	T_RUN(test_sql_join__using_merged_key);
+	T_RUN(test_sql_join__any_right);
 	T_RUN(test_sql_join__nullable_defaults);
 	T_RUN(test_sql_join__using_key_types);
 	T_RUN(test_sql_join__limit_stops_early);
