@@ -388,12 +388,19 @@ struct rs_op *rs_op_union(struct rs_qctx *q, struct rs_op **kids, unsigned n);
 struct rs_op *rs_op_values(struct rs_qctx *q, struct rs_col *cols, unsigned ncols,
 			   const struct rs_type **types);
 /*
- * Hash join: output = left columns then right columns. lkeys/rkeys are
- * bound over the left/right layouts. kind: RS_J_* of ast.h; any = ANY.
- * Non-matching rows take default values (join_use_nulls = 0).
+ * Hash join: output = left columns, right columns, then nmerge merged USING
+ * keys (RIGHT/FULL): key i is left column merge[i].lcol in rows with a left
+ * row, else right column merge[i].rcol, as merge[i].type. lkeys/rkeys are
+ * bound over the left/right layouts. kind: RS_J_* of ast.h; any = ANY (not
+ * with FULL). Non-matching rows take default values (join_use_nulls = 0).
  */
+struct rs_join_merge {
+	unsigned lcol, rcol;
+	const struct rs_type *type;
+};
 struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *right, int kind,
-			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys);
+			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys,
+			 const struct rs_join_merge *merge, unsigned nmerge);
 /*
  * Window functions over a child sorted by (partition keys, order keys):
  * output = the child's columns, then one column per function. Frames use

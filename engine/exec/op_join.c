@@ -4,7 +4,11 @@
  * chains; left chunks probe it. Unmatched LEFT/FULL left rows get the right
  * side's default values, and RIGHT/FULL right rows that no left row matched
  * come after the left side with the left side's defaults (ClickHouse
- * join_use_nulls = 0; NULL for Nullable columns).
+ * join_use_nulls = 0; NULL for Nullable columns). The merged keys of a
+ * RIGHT/FULL USING join follow the right side's columns: the left row's key,
+ * or the right row's for a right row without a left row. ANY RIGHT: the
+ * first left row of a key takes all the key's right rows, later ones none
+ * (ClickHouse's RIGHT ANY).
  *
  * Output is produced incrementally: each call emits at most RS_CHUNK_MAX
  * (left row, right row) pairs and keeps its place (left row, and the next
@@ -59,6 +63,9 @@ struct join {
 	struct rs_col dkey;	/* dictionary probe: key values */
 	int *rdict;		/* right column can be a dictionary view */
 	int *want;		/* per output column (rs_join_want) */
+	struct rs_join_merge *merge;	/* merged USING keys, after the right columns */
+	unsigned nmerge;
+	uint32_t *midx;		/* merge_col: dictionary rows, RS_CHUNK_MAX */
 };
 
 /* A left key column of type a probes keys of type b by its dictionary:
@@ -198,8 +205,45 @@ static int cross_runs(struct join *j, struct rs_col *d, const struct rs_col *src
 	return 0;
 }
 
+/* The default value of a row without a match (join_use_nulls = 0): NULL
+ * for a Nullable column, else the type's zero. Asked of the type: a column
+ * has no null bitmap until its first row. */
+static int push_default(struct rs_col *d)
+{
+	return rs_type_is_nullable(d->type) ? rs_col_push_null(d) : rs_col_push_zero(d);
+}
+
+/* Merged USING key m of np pairs into d: the left row's key, or the right
+ * row's for right rows without a left row (in NULL), cast to d's type. */
+static int merge_col(struct join *j, struct rs_chunk *in, size_t np, unsigned m,
+		     struct rs_col *d)
+{
+	const struct rs_join_merge *k = &j->merge[m];
+	const struct rs_col *src = in ? &in->cols[k->lcol] : &j->rcols[k->rcol];
+	const uint32_t *idx = in ? j->li : j->ri;
+	struct rs_col tmp;
+	int rc;
+
+	if (in && src->n < in->n && in->dcols && in->dcols[k->lcol].codes) {
+		const uint32_t *codes = in->dcols[k->lcol].codes;
+
+		for (size_t i = 0; i < np; i++)	/* only codes came: read the dictionary */
+			j->midx[i] = codes[j->li[i]];
+		src = in->dcols[k->lcol].dict;
+		idx = j->midx;
+	}
+	if (rs_type_equal(src->type, d->type))
+		return rs_gather_fast(d, src, idx, np) ? -ENOMEM : 0;
+	rs_col_init(&tmp, src->type);
+	rc = rs_gather_fast(&tmp, src, idx, np) ? -ENOMEM :
+		rs_cast(j->op.q, &(struct rs_vec){ &tmp, 0 }, np, d->type, 0, d);
+	rs_col_release(&tmp);
+	return rc;
+}
+
 /* The output chunk of np pairs (in NULL: right rows without a left row);
- * *res is j->out, or j->view when the left rows pass as they are. */
+ * *res is j->out, or j->view when the left rows pass as they are. Returns 0,
+ * -ENOMEM, or a merged key's cast error (in the query's error). */
 static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk **res)
 {
 	unsigned nl = j->left->ncols, nr = j->right->ncols;
@@ -236,7 +280,7 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 			struct rs_col *d = &j->out.cols[c];
 
 			for (size_t i = 0; i < np && j->want[c]; i++)
-				if (d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d))
+				if (push_default(d))
 					return -ENOMEM;
 			continue;
 		}
@@ -275,13 +319,23 @@ static int emit(struct join *j, struct rs_chunk *in, size_t np, struct rs_chunk 
 		}
 		for (size_t i = 0; i < np; i++) {
 			int rc = j->ri[i] == UINT32_MAX ?
-				(d->nulls ? rs_col_push_null(d) : rs_col_push_zero(d)) :
+				push_default(d) :
 				rs_col_append(d, &j->rcols[c], j->ri[i], 1);
 			if (rc)
 				return -ENOMEM;
 		}
 next:
 		j->view.cols[nl + c] = *d;	/* shallow: j->out owns it */
+	}
+	for (unsigned m = 0, c = nl + nr; m < j->nmerge; m++, c++) {
+		struct rs_col *d = &j->out.cols[c];
+		int rc;
+
+		j->dc[c].codes = NULL;
+		j->dc[c].dict = NULL;
+		if (j->want[c] && (rc = merge_col(j, in, np, m, d)))
+			return rc;
+		j->view.cols[c] = *d;
 	}
 	j->out.n = np;
 	return 0;
@@ -371,11 +425,15 @@ static size_t fill_keys(struct join *j, size_t n)
 	uint32_t *li = j->li, *ri = j->ri;
 	size_t np = 0, i = j->lpos;
 	uint32_t r = (uint32_t)j->rpos;
-	int left = j->kind == RS_J_LEFT || j->kind == RS_J_FULL, any = j->any, ident = 1;
+	int left = j->kind == RS_J_LEFT || j->kind == RS_J_FULL, ident = 1;
+	int rany = j->any && j->kind == RS_J_RIGHT;	/* all the key's rows, once */
+	int any = j->any && !rany;			/* one row of the key */
 
 	for (; i < n; i++, r = 0) {
 		if (!r) {
 			r = ids[i] == UINT32_MAX ? 0 : first[ids[i]];
+			if (r && rany && j->rhit[r - 1])
+				r = 0;	/* an earlier left row took the key's right rows */
 			if (!r) {
 				if (left) {
 					if (np == RS_CHUNK_MAX)
@@ -394,6 +452,8 @@ static size_t fill_keys(struct join *j, size_t n)
 			ident &= i == np;	/* row i is pair i: so far one pair a row */
 			li[np] = (uint32_t)i;
 			ri[np++] = r - 1;
+			if (rany)
+				j->rhit[r - 1] = 1;	/* seen by the next left rows */
 		}
 	}
 full:
@@ -436,8 +496,8 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 			j->unmatched = 0;
 			if (!(np = fill_tail(j)))
 				return 0;
-			if (emit(j, NULL, np, out))
-				return rs_errf(q->err, -ENOMEM, "out of memory");
+			if ((rc = emit(j, NULL, np, out)))
+				return rs_errf(q->err, rc, "out of memory");
 			if ((rc = rs_qctx_check(q)))
 				return rc;
 			return 1;
@@ -468,8 +528,8 @@ static int join_next(struct rs_op *op, struct rs_chunk **out)
 					j->rhit[j->ri[k]] = 1;
 		if (!np)
 			continue;
-		if (emit(j, in, np, out))
-			return rs_errf(q->err, -ENOMEM, "out of memory");
+		if ((rc = emit(j, in, np, out)))
+			return rs_errf(q->err, rc, "out of memory");
 		if ((rc = rs_qctx_check(q)))
 			return rc;
 		return 1;
@@ -506,6 +566,8 @@ static void join_free(struct rs_op *op)
 	free(j->lcodes);
 	free(j->rdict);
 	free(j->want);
+	free(j->merge);
+	free(j->midx);
 	rs_chunk_release(&j->out);
 	free(j->view.cols);
 	free(op->types);
@@ -515,15 +577,23 @@ static void join_free(struct rs_op *op)
 static const struct rs_op_vt join_vt = { join_next, join_free };
 
 struct rs_op *rs_op_join(struct rs_qctx *q, struct rs_op *left, struct rs_op *right, int kind,
-			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys)
+			 int any, struct rs_expr **lkeys, struct rs_expr **rkeys, unsigned nkeys,
+			 const struct rs_join_merge *merge, unsigned nmerge)
 {
 	struct join *j = xcalloc(1, sizeof(*j));
-	unsigned nc = left->ncols + right->ncols;
+	unsigned nc = left->ncols + right->ncols + nmerge;
 	const struct rs_type **types = xcalloc(nc + 1, sizeof(*types));
 	const struct rs_type **kt = xcalloc(nkeys + 1, sizeof(*kt));
 
 	memcpy(types, left->types, left->ncols * sizeof(*types));
 	memcpy(types + left->ncols, right->types, right->ncols * sizeof(*types));
+	j->merge = xcalloc(nmerge + 1, sizeof(*j->merge));
+	for (unsigned m = 0; m < nmerge; m++) {
+		j->merge[m] = merge[m];
+		types[left->ncols + right->ncols + m] = merge[m].type;
+	}
+	j->nmerge = nmerge;
+	j->midx = xcalloc(nmerge ? RS_CHUNK_MAX : 1, sizeof(*j->midx));
 	j->op.vt = &join_vt;
 	j->op.q = q;
 	j->op.ncols = nc;
@@ -585,7 +655,8 @@ struct rs_op *rs_join_clone(struct rs_op *op, struct rs_qctx *q, struct rs_arena
 
 	/* RIGHT/FULL remember which right rows any left row met: one
 	 * left side only */
-	if (!o->built || !rs_op_is_scan(o->left) || o->kind == RS_J_RIGHT || o->kind == RS_J_FULL)
+	if (!o->built || !rs_op_is_scan(o->left) || o->kind == RS_J_RIGHT || o->kind == RS_J_FULL ||
+	    o->nmerge)
 		return NULL;
 	lk = rs_arena_alloc(a, (o->nk + 1) * sizeof(*lk));
 	for (unsigned k = 0; k < o->nk; k++)
@@ -644,6 +715,9 @@ void rs_join_want(struct rs_op *op, const int *want)
 		return;
 	lw = xcalloc(nl + 1, sizeof(*lw));
 	memcpy(lw, want, nl * sizeof(*lw));
+	for (unsigned m = 0; m < j->nmerge; m++)
+		if (want[nl + j->right->ncols + m])
+			lw[j->merge[m].lcol] = 2;	/* merge_col reads its values */
 	for (unsigned k = 0; k < j->nk; k++) {
 		struct rs_expr *e = j->lk[k];
 

@@ -148,8 +148,8 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 	for (unsigned i = 0; i < s->nfrom; i++)
 		if ((rc = rs_src_table(q, &s->from[i], with, nwith, &parts[i])))
 			goto fail;
-	for (unsigned i = 0; i < nparts; i++)
-		all.ncols += parts[i].ncols;
+	for (unsigned i = 0; i < nparts; i++)	/* merged USING keys after a join's part */
+		all.ncols += parts[i].ncols + (i ? rs_using_nmerged(&s->from[i]) : 0);
 	all.cols = rs_arena_alloc(&q->a, (all.ncols + 65) * sizeof(*all.cols));
 	aj.all = &all;
 	aj.room = 64;
@@ -168,7 +168,7 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 			*(struct rs_ast **)rs_arena_push(&q->a, &al.ast, &al.n, sizeof(void *)) = s->cols[i];
 		}
 	al.busy = rs_arena_alloc(&q->a, (al.n + 1) * sizeof(int));
-	/* one array of columns shared by every part */
+	/* one array of columns shared by every part (and merged USING keys) */
 	{
 		unsigned k = 0;
 
@@ -176,6 +176,10 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 			memcpy(all.cols + k, parts[p].cols, parts[p].ncols * sizeof(*all.cols));
 			parts[p].cols = all.cols + k;
 			k += parts[p].ncols;
+			if (p) {
+				rs_using_init(&s->from[p], all.cols + k);
+				k += rs_using_nmerged(&s->from[p]);
+			}
 		}
 	}
 	/* SELECT list with * expanded; names as ClickHouse prints them */
@@ -183,29 +187,34 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 		struct rs_ast *e = s->cols[i];
 
 		if (e->kind == RS_A_STAR) {
-			for (unsigned p = 0; p < nparts; p++)
-				for (unsigned j = 0; j < parts[p].ncols; j++) {
-					struct src_col *c = &parts[p].cols[j];
-					struct rs_ast *id;
+			struct src_col **vis;
+			unsigned nvis;
 
-					if (e->nparts && !(c->tab && !strcmp(c->tab, e->parts[e->nparts - 1])) &&
-					    !(c->tab2 && !strcmp(c->tab2, e->parts[e->nparts - 1])))
-						continue;
-					id = rs_arena_alloc(&q->a, sizeof(*id));
-					id->kind = RS_A_IDENT;
-					id->parts = rs_arena_alloc(&q->a, 2 * sizeof(char *));
-					id->nparts = 1;
-					id->parts[0] = (char *)c->name;
-					if (c->tab && nparts > 1) {
-						id->parts[0] = (char *)c->tab;
-						id->parts[1] = (char *)c->name;
-						id->nparts = 2;
-					}
-					*(char **)rs_arena_push(&q->a, &cnames, &ncols, sizeof(char *)) =
-						(char *)c->name;
-					ncols--;
-					*(struct rs_ast **)rs_arena_push(&q->a, &cols, &ncols, sizeof(void *)) = id;
+			if ((rc = rs_using_star(q, s, parts, nparts, all.cols, !e->nparts, &vis,
+						&nvis)))
+				goto fail;
+			for (unsigned j = 0; j < nvis; j++) {
+				struct src_col *c = vis[j];
+				struct rs_ast *id;
+
+				if (e->nparts && !(c->tab && !strcmp(c->tab, e->parts[e->nparts - 1])) &&
+				    !(c->tab2 && !strcmp(c->tab2, e->parts[e->nparts - 1])))
+					continue;
+				id = rs_arena_alloc(&q->a, sizeof(*id));
+				id->kind = RS_A_IDENT;
+				id->parts = rs_arena_alloc(&q->a, 2 * sizeof(char *));
+				id->nparts = 1;
+				id->parts[0] = (char *)c->name;
+				if (c->tab && nparts > 1) {
+					id->parts[0] = (char *)c->tab;
+					id->parts[1] = (char *)c->name;
+					id->nparts = 2;
 				}
+				*(char **)rs_arena_push(&q->a, &cnames, &ncols, sizeof(char *)) =
+					(char *)c->name;
+				ncols--;
+				*(struct rs_ast **)rs_arena_push(&q->a, &cols, &ncols, sizeof(void *)) = id;
+			}
 			continue;
 		}
 		*(char **)rs_arena_push(&q->a, &cnames, &ncols, sizeof(char *)) =
@@ -218,20 +227,19 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 		rc = rs_errf(&q->err, -EINVAL, "empty list of columns in SELECT");
 		goto fail;
 	}
-	/* joins: keys bound per side */
+	/* joins: keys bound per side; the left side is every column before the part */
 	for (unsigned i = 1; i < nparts; i++) {
-		struct source left = { all.cols, 0, NULL, NULL };
+		struct source left = { all.cols, (unsigned)(parts[i].cols - all.cols), NULL, NULL };
 
-		for (unsigned p = 0; p < i; p++)
-			left.ncols += parts[p].ncols;
 		lk[i] = rk[i] = NULL;
-		if ((s->from[i].join == RS_J_RIGHT || s->from[i].join == RS_J_FULL) &&
-		    (s->from[i].strict_any || s->from[i].nusing)) {
-			rc = rs_errf(&q->err, -EINVAL,
-				     "ANY and USING with RIGHT or FULL JOIN are not supported yet");
+		if (s->from[i].join == RS_J_FULL && s->from[i].strict_any) {
+			/* as in ClickHouse: "ANY FULL JOINs are not implemented" */
+			rc = rs_errf(&q->err, -EINVAL, "ANY FULL JOIN is not supported");
 			goto fail;
 		}
-		if ((rc = rs_bind_join(&b, &s->from[i], &left, &parts[i], &lk[i], &rk[i], &nk[i])))
+		if ((rc = rs_bind_join(&b, &s->from[i], &left, &parts[i], &lk[i], &rk[i], &nk[i])) ||
+		    (rc = rs_using_bind(qc, &s->from[i], &left, &parts[i],
+					parts[i].cols + parts[i].ncols)))
 			goto fail;
 		/* bind_join marked columns in the per-part arrays through left (all.cols) */
 	}
@@ -410,12 +418,19 @@ static int plan_one(struct rs_query *q, struct rs_sel *s, struct rs_with *with, 
 				}
 				for (unsigned i = 0; i < parts[p].ncols; i++)
 					parts[p].cols[i].pos = base + parts[p].cols[i].lpos;
-				base += po->ncols;
-				if (!op)
+				if (!op) {
 					op = po;
-				else
+				} else {
+					struct src_col *m = parts[p].cols + parts[p].ncols;
+					unsigned nm = rs_using_nmerged(&s->from[p]), ns;
+					struct rs_join_merge *spec = rs_arena_alloc(&q->a, (nm + 1) * sizeof(*spec));
+
+					ns = rs_using_spec(m, nm, spec);
 					op = rs_op_join(qc, op, po, s->from[p].join, s->from[p].strict_any,
-							lk[p], rk[p], nk[p]);
+							lk[p], rk[p], nk[p], spec, ns);
+					rs_using_place(m, nm, op->ncols - ns);
+				}
+				base = op->ncols;
 			}
 		}
 		op = rs_build_ajoins(&b, op);

@@ -74,6 +74,25 @@ static int lit(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 	return 0;
 }
 
+struct src_col *rs_src_find(const struct source *s, const char *tab, const char *name)
+{
+	struct src_col *c = NULL;
+
+	for (unsigned i = 0; i < s->ncols; i++) {
+		struct src_col *d = &s->cols[i];
+
+		if (strcmp(d->name, name))
+			continue;
+		if (tab && !(d->tab && !strcmp(d->tab, tab)) && !(d->tab2 && !strcmp(d->tab2, tab)))
+			continue;
+		if (d->aj)
+			return d;
+		if (!c || d->ukey)
+			c = d;
+	}
+	return c;
+}
+
 static int ident(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 {
 	const char *name = e->parts[e->nparts - 1];
@@ -97,20 +116,8 @@ static int ident(struct bctx *b, struct rs_ast *e, struct rs_expr **out)
 		return rs_errf(b->qc->err, -EINVAL,
 			       "lambda bodies can only use their parameters ('%s') yet", name);
 	if (b->src) {
-		struct src_col *c = NULL;
+		struct src_col *c = rs_src_find(b->src, tab, name);
 
-		for (unsigned i = 0; i < b->src->ncols; i++) {
-			struct src_col *d = &b->src->cols[i];
-
-			if (strcmp(d->name, name))
-				continue;
-			if (tab && !(d->tab && !strcmp(d->tab, tab)) && !(d->tab2 && !strcmp(d->tab2, tab)))
-				continue;
-			if (!c || d->aj)
-				c = d;
-			if (d->aj)
-				break;
-		}
 		if (c) {
 			struct rs_expr *x = rs_expr_new(b->qc->a, RS_X_COL);
 			x->type = c->type;

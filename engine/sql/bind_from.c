@@ -154,6 +154,35 @@ void rs_find_skips(struct bctx *b, struct source *s, struct rs_ast *w, struct rs
 	}
 }
 
+/* Join keys of different base types are compared as their supertype
+ * (ClickHouse: UInt32 = Int8 compares as Int64): both sides get a CAST. */
+static int common_type(struct rs_qctx *q, struct rs_expr **x, struct rs_expr **y)
+{
+	const struct rs_type *t;
+	struct rs_expr *cx, *cy;
+	struct rs_buf nb = { 0 };
+	struct rs_col tn;
+	int rc;
+
+	if (rs_type_equal(rs_type_base((*x)->type), rs_type_base((*y)->type)))
+		return 0;
+	t = rs_supertype(q, rs_type_base((*x)->type), rs_type_base((*y)->type));
+	if (!t)
+		return rs_errf(q->err, -EINVAL, "JOIN keys have incompatible types");
+	rs_col_init(&tn, rs_qtype(q, RS_T_STRING));
+	rs_type_name(t, &nb);
+	rs_col_push_str(&tn, nb.data, nb.len);
+	free(nb.data);
+	struct rs_expr *ta[2] = { *x, rs_expr_const(q, &tn, 0) };
+	struct rs_expr *tb[2] = { *y, rs_expr_const(q, &tn, 0) };
+	rs_col_release(&tn);
+	if ((rc = rs_expr_func(q, "CAST", ta, 2, &cx)) || (rc = rs_expr_func(q, "CAST", tb, 2, &cy)))
+		return rc;
+	*x = cx;
+	*y = cy;
+	return 0;
+}
+
 int rs_bind_join(struct bctx *b, struct rs_tref *r, struct source *l, struct source *rt,
 		     struct rs_expr ***lk, struct rs_expr ***rk, unsigned *nk)
 {
@@ -174,7 +203,7 @@ int rs_bind_join(struct bctx *b, struct rs_tref *r, struct source *l, struct sou
 				return rc;
 			b->src = rt;
 			b->local = 1;
-			if ((rc = rs_bind_expr(b, &id, &y)))
+			if ((rc = rs_bind_expr(b, &id, &y)) || (rc = common_type(q, &x, &y)))
 				return rc;
 			*(struct rs_expr **)rs_arena_push(&b->q->a, lk, nk, sizeof(x)) = x;
 			(*nk)--;
@@ -219,29 +248,8 @@ int rs_bind_join(struct bctx *b, struct rs_tref *r, struct source *l, struct sou
 		}
 		if (rc)
 			return rc;
-		if (!rs_type_equal(rs_type_base(x->type), rs_type_base(y->type))) {
-			const struct rs_type *t = rs_supertype(q, rs_type_base(x->type), rs_type_base(y->type));
-			struct rs_expr *cx, *cy;
-			struct rs_col tn;
-
-			if (!t)
-				return rs_errf(q->err, -EINVAL, "JOIN keys have incompatible types");
-			rs_col_init(&tn, rs_qtype(q, RS_T_STRING));
-			{
-				struct rs_buf nb = { 0 };
-				rs_type_name(t, &nb);
-				rs_col_push_str(&tn, nb.data, nb.len);
-				free(nb.data);
-			}
-			struct rs_expr *ta[2] = { x, rs_expr_const(q, &tn, 0) };
-			struct rs_expr *tb[2] = { y, rs_expr_const(q, &tn, 0) };
-			rs_col_release(&tn);
-			if ((rc = rs_expr_func(q, "CAST", ta, 2, &cx)) ||
-			    (rc = rs_expr_func(q, "CAST", tb, 2, &cy)))
-				return rc;
-			x = cx;
-			y = cy;
-		}
+		if ((rc = common_type(q, &x, &y)))
+			return rc;
 		*(struct rs_expr **)rs_arena_push(&b->q->a, lk, nk, sizeof(x)) = x;
 		(*nk)--;
 		*(struct rs_expr **)rs_arena_push(&b->q->a, rk, nk, sizeof(y)) = y;

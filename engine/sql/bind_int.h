@@ -29,6 +29,9 @@ struct src_col {
 	unsigned pos, lpos;	/* in the FROM output; in the source's own op */
 	int used, in_pred;
 	int aj;				/* ARRAY JOIN element: shadows same-named columns */
+	int ukey;			/* merged USING key of a RIGHT/FULL join (no table):
+					 * shadows the columns it merges, the last one wins */
+	struct src_col *ul, *ur;	/* ukey: the left and right key columns */
 	const struct rs_col *def;
 };
 
@@ -91,6 +94,24 @@ void rs_find_skips(struct bctx *b, struct source *s, struct rs_ast *w, struct rs
 int rs_bind_join(struct bctx *b, struct rs_tref *r, struct source *l, struct source *rt,
 		 struct rs_expr ***lk, struct rs_expr ***rk, unsigned *nk);
 
+/* bind_using.c: JOIN ... USING. A RIGHT or FULL join adds rs_using_nmerged
+ * merged key columns (ukey) after its right side's columns in the FROM
+ * layout. init names them before binding; bind finds the columns they merge
+ * (over l and rt, once the join's keys are bound) and their type; spec
+ * describes the used ones to rs_op_join (the left and right columns have
+ * their positions) and place gives them theirs, from 'first' on. star: the
+ * columns SELECT * may show (arena array): with merge_keys (an unqualified
+ * *) USING keys once, else every part's columns (t.* picks t's). */
+unsigned rs_using_nmerged(const struct rs_tref *r);
+void rs_using_init(const struct rs_tref *r, struct src_col *m);
+int rs_using_bind(struct rs_qctx *q, const struct rs_tref *r, const struct source *l,
+		  const struct source *rt, struct src_col *m);
+unsigned rs_using_spec(const struct src_col *m, unsigned n, struct rs_join_merge *spec);
+void rs_using_place(struct src_col *m, unsigned n, unsigned first);
+int rs_using_star(struct rs_query *q, const struct rs_sel *s, const struct source *parts,
+		  unsigned nparts, struct src_col *all, int merge_keys, struct src_col ***out,
+		  unsigned *nout);
+
 /* bind_ajoin.c: the ARRAY JOIN clause, arrayJoin(x), and their operators. */
 int rs_bind_ajoin_clause(struct bctx *b, struct rs_sel *s);
 int rs_bind_ajoin_fn(struct bctx *b, struct rs_ast *e, struct rs_expr **out);
@@ -104,6 +125,9 @@ int rs_bind_window_ref(struct bctx *b, struct rs_ast *e, struct rs_expr **out);
 struct rs_op *rs_build_windows(struct bctx *b, struct rs_op *op);
 
 int rs_bind_expr(struct bctx *b, struct rs_ast *e, struct rs_expr **out);
+/* The column a name (tab.name when tab) means in s: an ARRAY JOIN element,
+ * else the last merged USING key, else the first match; NULL: none. */
+struct src_col *rs_src_find(const struct source *s, const char *tab, const char *name);
 /* Canonical text of an AST (arena string). */
 char *rs_bind_canon(struct bctx *b, const struct rs_ast *e);
 /* Plan a SELECT (union chain) into an operator; names are arena strings. */

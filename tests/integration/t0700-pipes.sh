@@ -125,6 +125,24 @@ expect 'joins: an empty right side gives no rows (INNER) or defaults (LEFT); FUL
 	is "$(tail -n +2 "$W/playground/fj.csv")" "$(printf "\"\",\"tablet\",2\n\"desktop\",\"desktop\",4\n\"mobile\",\"\",2")" &&
 	is "$(tail -n +2 "$W/playground/q1.csv" | wc -l)" "3"
 '
+cat >"$W/pipes/device_mix.pipe" <<'P'
+NODE seen
+SQL >
+    SELECT device, count() AS views, max(revenue) AS top_revenue FROM page_views
+    WHERE device != 'tablet' GROUP BY device
+
+NODE slow
+SQL >
+    SELECT device, max(load_ms) AS slowest FROM page_views WHERE device != 'mobile' GROUP BY device
+
+NODE endpoint
+SQL >
+    SELECT * FROM seen FULL JOIN slow USING device ORDER BY device
+P
+expect 'a node with FULL JOIN USING: the key once and first, the right side'"'"'s key and defaults for a right-only row' '
+	printf "\"device\",\"views\",\"top_revenue\",\"slowest\"\n\"desktop\",2,49.5,180\n\"mobile\",2,\\\\N,0\n\"tablet\",0,\\\\N,220\n" >want &&
+	cat "$W/pipes/device_mix.csv" >got && same want got
+'
 expect 'service data sources are tables in SQL' '
 	printf "SELECT count() > 0 AS ok FROM tinybird.datasources_ops_log WHERE event_type = '"'"'create'"'"'\n" >"$W/playground/ops.sql" &&
 	is "$(tail -n +2 "$W/playground/ops.csv")" "1"

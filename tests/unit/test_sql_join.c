@@ -5,7 +5,11 @@
  * cancel is seen before the whole product exists; the materialized right
  * side counts against query_memory (ENOMEM naming the limit). RIGHT and FULL
  * joins fill the other side with default values (ClickHouse
- * join_use_nulls = 0: zero, '' or NULL for Nullable columns).
+ * join_use_nulls = 0: zero, '' or NULL for Nullable columns). JOIN USING
+ * (tables lt and rt): the key is one column, first in SELECT *; a row from
+ * the right side alone takes the right side's key in RIGHT and FULL joins.
+ * Expected outputs were checked against ClickHouse 18.16 (which prints the
+ * default Date as 0000-00-00 where modern ClickHouse prints 1970-01-01).
  */
 #include "../../engine/exec/exec.h"
 #include "test_sql_exec.h"
@@ -18,6 +22,16 @@ static const char *a_def =
 static const char *b_def =
 	"SCHEMA >\n    id UInt32,\n    k UInt32,\n    v Int64\n\n"
 	"ENGINE \"MergeTree\"\nENGINE_SORTING_KEY \"id\"\n";
+/* USING: k String and n UInt32 on both sides; y,2 twice on each side; x,1
+ * and p,3 only on the left, q,4 and x,9 only on the right (x only matches
+ * by k alone) */
+static const char *lt_def =
+	"SCHEMA >\n    k String,\n    n UInt32,\n    a Int64,\n    z Nullable(Int32),\n    d Date\n";
+static const char *lt_csv =
+	"x,1,10,5,2024-01-02\ny,2,20,\\N,2024-01-03\ny,2,21,6,2024-01-04\np,3,30,7,2024-01-05\n";
+static const char *rt_def =
+	"SCHEMA >\n    k String,\n    n UInt32,\n    b String,\n    w Nullable(String)\n";
+static const char *rt_csv = "y,2,B1,w1\ny,2,B2,\\N\nq,4,B3,w3\nx,9,B4,w4\n";
 static const char *big_def =
 	"SCHEMA >\n    id UInt32,\n    s String\n\n"
 	"ENGINE \"MergeTree\"\nENGINE_SORTING_KEY \"id\"\n";
@@ -164,10 +178,162 @@ static void test_sql_join__right_full(void)
 		    "ON a.k = e.k"), "1000");
 	T_EQ_STR(sq("SELECT count() FROM a RIGHT JOIN (SELECT k FROM b WHERE id > 5000) AS e "
 		    "ON a.k = e.k"), "0");
-	T_EQ_STR(sq("SELECT id FROM t RIGHT JOIN u USING id"),
-		 "ERR -22: ANY and USING with RIGHT or FULL JOIN are not supported yet");
+}
+
+/* ANY RIGHT (ClickHouse's RIGHT ANY): the first left row of a key (in the
+ * left side's order) takes all the key's right rows, the later ones none;
+ * right rows without a left row come once with defaults. ClickHouse 18.16
+ * instead kept one right row per key (y,2,20,B1 and y,2,21,B1 below). */
+static void test_sql_join__any_right(void)
+{
+	T_EQ_STR(sq("SELECT k, n, a, b FROM lt ANY RIGHT JOIN rt USING k ORDER BY k, b"),
+		 "q\t0\t0\tB3\nx\t1\t10\tB4\ny\t2\t20\tB1\ny\t2\t20\tB2");
+	T_EQ_STR(sq("SELECT * FROM lt ANY RIGHT JOIN rt USING (k, n) ORDER BY k, n, b"),
+		 "q\t4\t0\t\\N\t1970-01-01\tB3\tw3\nx\t9\t0\t\\N\t1970-01-01\tB4\tw4\n"
+		 "y\t2\t20\t\\N\t2024-01-03\tB1\tw1\ny\t2\t20\t\\N\t2024-01-03\tB2\t\\N");
+	/* each of b's rows once, with one left row per key (ALL: 200 each) */
+	T_EQ_STR(sq("SELECT b.k, count(), uniqExact(a.id), uniqExact(b.id) FROM a ANY RIGHT JOIN b "
+		    "ON a.k = b.k GROUP BY b.k ORDER BY b.k"),
+		 "0\t100\t1\t100\n1\t100\t1\t100\n2\t100\t1\t100");
+	T_EQ_STR(sq("SELECT count(), countIf(a.id = 0) FROM a ANY RIGHT JOIN "
+		    "(SELECT id, k + 3 AS k FROM b) AS e ON a.k = e.k"), "300\t100");
+	/* one key's 100000 right rows span output chunks: all go with the first
+	 * left row, none with the second */
+	T_EQ_STR(sq("SELECT count(), countIf(x = 1), countIf(x = 2) FROM (SELECT 1 AS k, 1 AS x "
+		    "UNION ALL SELECT 1 AS k, 2 AS x) ANY RIGHT JOIN (SELECT 1 AS k FROM big) USING k"),
+		 "100000\t100000\t0");
+	T_EQ_STR(sq("SELECT count(), countIf(x = 1), countIf(x = 2) FROM (SELECT 1 AS k, 1 AS x "
+		    "UNION ALL SELECT 1 AS k, 2 AS x) ALL RIGHT JOIN (SELECT 1 AS k FROM big) USING k"),
+		 "200000\t100000\t100000");
+	/* as in ClickHouse ("ANY FULL JOINs are not implemented") */
 	T_EQ_STR(sq("SELECT id FROM t ANY FULL JOIN u ON id = uid"),
-		 "ERR -22: ANY and USING with RIGHT or FULL JOIN are not supported yet");
+		 "ERR -22: ANY FULL JOIN is not supported");
+	T_EQ_STR(sq("SELECT k FROM lt ANY FULL OUTER JOIN rt USING k"),
+		 "ERR -22: ANY FULL JOIN is not supported");
+}
+
+static void test_sql_join__using_right_full(void)
+{
+	const char *star = "k String, n UInt32, a Int64, z Nullable(Int32), d Date, b String, "
+			   "w Nullable(String)";
+
+	/* two keys: each once, first; then the left's columns, then the right's */
+	T_EQ_STR(sq_schema("SELECT * FROM lt FULL JOIN rt USING (k, n)"), star);
+	T_EQ_STR(sq("SELECT * FROM lt FULL JOIN rt USING (k, n) ORDER BY k, n, a, b"),
+		 "p\t3\t30\t7\t2024-01-05\t\t\\N\n"
+		 "q\t4\t0\t\\N\t1970-01-01\tB3\tw3\n"
+		 "x\t1\t10\t5\t2024-01-02\t\t\\N\n"
+		 "x\t9\t0\t\\N\t1970-01-01\tB4\tw4\n"
+		 "y\t2\t20\t\\N\t2024-01-03\tB1\tw1\n"
+		 "y\t2\t20\t\\N\t2024-01-03\tB2\t\\N\n"
+		 "y\t2\t21\t6\t2024-01-04\tB1\tw1\n"
+		 "y\t2\t21\t6\t2024-01-04\tB2\t\\N");
+	T_EQ_STR(sq_schema("SELECT * FROM lt RIGHT JOIN rt USING (k, n)"), star);
+	T_EQ_STR(sq("SELECT * FROM lt RIGHT OUTER JOIN rt USING (k, n) ORDER BY k, n, a, b"),
+		 "q\t4\t0\t\\N\t1970-01-01\tB3\tw3\n"
+		 "x\t9\t0\t\\N\t1970-01-01\tB4\tw4\n"
+		 "y\t2\t20\t\\N\t2024-01-03\tB1\tw1\n"
+		 "y\t2\t20\t\\N\t2024-01-03\tB2\t\\N\n"
+		 "y\t2\t21\t6\t2024-01-04\tB1\tw1\n"
+		 "y\t2\t21\t6\t2024-01-04\tB2\t\\N");
+	/* one String key: n is on both sides (the left's, then the right's) */
+	T_EQ_STR(sq_schema("SELECT * FROM lt FULL JOIN rt USING k"),
+		 "k String, n UInt32, a Int64, z Nullable(Int32), d Date, n UInt32, b String, "
+		 "w Nullable(String)");
+	T_EQ_STR(sq("SELECT * FROM lt FULL JOIN rt USING k ORDER BY k, a, b"),
+		 "p\t3\t30\t7\t2024-01-05\t0\t\t\\N\n"
+		 "q\t0\t0\t\\N\t1970-01-01\t4\tB3\tw3\n"
+		 "x\t1\t10\t5\t2024-01-02\t9\tB4\tw4\n"
+		 "y\t2\t20\t\\N\t2024-01-03\t2\tB1\tw1\n"
+		 "y\t2\t20\t\\N\t2024-01-03\t2\tB2\t\\N\n"
+		 "y\t2\t21\t6\t2024-01-04\t2\tB1\tw1\n"
+		 "y\t2\t21\t6\t2024-01-04\t2\tB2\t\\N");
+	T_EQ_STR(sq("SELECT k, a, z, b, w FROM lt RIGHT JOIN rt USING k ORDER BY k, a, b"),
+		 "q\t0\t\\N\tB3\tw3\nx\t10\t5\tB4\tw4\n"
+		 "y\t20\t\\N\tB1\tw1\ny\t20\t\\N\tB2\t\\N\n"
+		 "y\t21\t6\tB1\tw1\ny\t21\t6\tB2\t\\N");
+	/* one integer key; t.k is t's own column (its default without a t row) */
+	T_EQ_STR(sq("SELECT n, lt.n, rt.n, k, a, b, w FROM lt FULL JOIN (SELECT n, b, w FROM rt) "
+		    "AS rt USING n ORDER BY n, a, b"),
+		 "1\t1\t0\tx\t10\t\t\\N\n"
+		 "2\t2\t2\ty\t20\tB1\tw1\n2\t2\t2\ty\t20\tB2\t\\N\n"
+		 "2\t2\t2\ty\t21\tB1\tw1\n2\t2\t2\ty\t21\tB2\t\\N\n"
+		 "3\t3\t0\tp\t30\t\t\\N\n"
+		 "4\t0\t4\t\t0\tB3\tw3\n9\t0\t9\t\t0\tB4\tw4");
+	T_EQ_STR(sq("SELECT n, a, z, b FROM lt RIGHT JOIN rt USING n ORDER BY n, a, b"),
+		 "2\t20\t\\N\tB1\n2\t20\t\\N\tB2\n2\t21\t6\tB1\n2\t21\t6\tB2\n"
+		 "4\t0\t\\N\tB3\n9\t0\t\\N\tB4");
+	/* t.* is all of t, key included */
+	T_EQ_STR(sq("SELECT rt.*, a FROM lt FULL JOIN rt USING (k, n) WHERE b = 'B3'"),
+		 "q\t4\tB3\tw3\t0");
+	/* INNER and LEFT: the same column order */
+	T_EQ_STR(sq_schema("SELECT * FROM lt INNER JOIN rt USING (k, n)"), star);
+	T_EQ_STR(sq("SELECT * FROM lt LEFT JOIN rt USING (k, n) ORDER BY k, n, a, b LIMIT 2"),
+		 "p\t3\t30\t7\t2024-01-05\t\t\\N\nx\t1\t10\t5\t2024-01-02\t\t\\N");
+	T_EQ_STR(sq("SELECT id FROM t RIGHT JOIN u USING id"), "ERR -22: unknown column 'id'");
+	T_EQ_STR(sq("SELECT * FROM t FULL JOIN u USING id"), "ERR -22: unknown column 'id'");
+}
+
+/* The merged key of RIGHT/FULL USING in other clauses, other joins, types. */
+static void test_sql_join__using_merged_key(void)
+{
+	T_EQ_STR(sq("SELECT k, count(), sum(a), groupArray(b) FROM lt FULL JOIN rt USING k "
+		    "GROUP BY k ORDER BY k"),
+		 "p\t1\t30\t['']\nq\t1\t0\t['B3']\nx\t1\t10\t['B4']\n"
+		 "y\t4\t82\t['B1','B2','B1','B2']");
+	T_EQ_STR(sq("SELECT k, n, b FROM lt FULL JOIN rt USING (k, n) WHERE k IN ('q', 'p') "
+		    "ORDER BY k"), "p\t3\t\nq\t4\tB3");
+	T_EQ_STR(sq("SELECT DISTINCT k FROM lt RIGHT JOIN rt USING n ORDER BY k"), "\ny");
+	/* keys of different types: the merged key has their supertype */
+	T_EQ_STR(sq_schema("SELECT n FROM lt FULL JOIN (SELECT toInt8(n) AS n FROM rt) USING n"),
+		 "n Int64");
+	T_EQ_STR(sq("SELECT n, a FROM lt FULL JOIN (SELECT toInt8(n) AS n FROM rt) USING n "
+		    "ORDER BY n, a"), "1\t10\n2\t20\n2\t20\n2\t21\n2\t21\n3\t30\n4\t0\n9\t0");
+	T_EQ_STR(sq_schema("SELECT k FROM (SELECT CAST(k, 'Nullable(String)') AS k FROM lt) "
+			   "FULL JOIN rt USING k"), "k Nullable(String)");
+	/* a second join USING the same key joins on the merged one */
+	T_EQ_STR(sq("SELECT k, lt.k, rt.k, e.k, c FROM lt FULL JOIN rt USING k FULL JOIN "
+		    "(SELECT 'z' AS k, 1 AS c UNION ALL SELECT 'q' AS k, 2 AS c) AS e USING k "
+		    "ORDER BY k, a, b"),
+		 "p\tp\t\t\t0\nq\t\tq\tq\t2\nx\tx\tx\t\t0\n"
+		 "y\ty\ty\t\t0\ny\ty\ty\t\t0\ny\ty\ty\t\t0\ny\ty\ty\t\t0\n"
+		 "z\t\t\tz\t1");
+	T_EQ_STR(sq_schema("SELECT * FROM lt FULL JOIN rt USING k RIGHT JOIN "
+			   "(SELECT 'z' AS k, 1 AS c) AS e USING k"),
+		 "k String, n UInt32, a Int64, z Nullable(Int32), d Date, n UInt32, b String, "
+		 "w Nullable(String), c UInt8");
+	/* many chunks: a.k 0..4 (200 rows each), e.k 3..5 (100 each); 3 and 4 match
+	 * 200 x 100 times, 0..2 only on the left, 5 only on the right */
+	T_EQ_STR(sq("SELECT count(), sum(k), countIf(k = 5), countIf(a.id = 0) FROM a FULL JOIN "
+		    "(SELECT id, k + 3 AS k FROM b) AS e USING k"), "40700\t141100\t100\t100");
+	T_EQ_STR(sq("SELECT count(), countIf(k = 5), countIf(v = 0) FROM a RIGHT JOIN "
+		    "(SELECT k + 3 AS k, v FROM b) AS e USING k"), "40100\t100\t0");
+	/* a String key: a.s a1..a1000; e.s a1..a300 and z1..z5 */
+	T_EQ_STR(sq("SELECT count(), countIf(startsWith(s, 'z')), countIf(s = ''), uniqExact(s) "
+		    "FROM a FULL JOIN (SELECT concat('a', toString(id)) AS s FROM b UNION ALL "
+		    "SELECT concat('z', toString(id)) AS s FROM b WHERE id <= 5) AS e USING s"),
+		 "1005\t5\t0\t1005");
+}
+
+/* A row without a match gets NULL in a Nullable column even as the first
+ * row of the output (the column has no null bitmap yet). */
+static void test_sql_join__nullable_defaults(void)
+{
+	T_EQ_STR(sq("SELECT uid, city, score, name FROM u LEFT JOIN t ON uid = id + 100 "
+		    "ORDER BY uid"),
+		 "1\t\\N\t\\N\t\n1\t\\N\t\\N\t\n3\t\\N\t\\N\t\n9\t\\N\t\\N\t");
+	T_EQ_STR(sq("SELECT id, city, score, uid FROM t RIGHT JOIN u ON id + 100 = uid "
+		    "ORDER BY uid"),
+		 "0\t\\N\t\\N\t1\n0\t\\N\t\\N\t1\n0\t\\N\t\\N\t3\n0\t\\N\t\\N\t9");
+}
+
+/* USING keys of different types compare as their supertype, as ON keys do. */
+static void test_sql_join__using_key_types(void)
+{
+	T_EQ_STR(sq("SELECT id, amount FROM t JOIN (SELECT toInt8(uid) AS id, amount FROM u) "
+		    "USING id ORDER BY amount"), "3\t7\n1\t50\n1\t100");
+	T_EQ_STR(sq("SELECT id, amount FROM t JOIN (SELECT toString(uid) AS id, amount FROM u) "
+		    "USING id"), "ERR -22: JOIN keys have incompatible types");
 }
 
 static void test_sql_join__limit_stops_early(void)
@@ -230,12 +396,19 @@ int main(void)
 	for (uint32_t i = 1; i <= NBIG; i++)
 		rs_buf_printf(&csv, "%u,string number %u\n", i, i);
 	rc |= sq_load("big", big_def, csv.data);
+	rc |= sq_load("lt", lt_def, lt_csv);
+	rc |= sq_load("rt", rt_def, rt_csv);
 	rs_buf_release(&csv);
 	if (rc)
 		return 1;
 	T_RUN(test_sql_join__cross_many_chunks);
 	T_RUN(test_sql_join__fanout_keys);
 	T_RUN(test_sql_join__right_full);
+	T_RUN(test_sql_join__using_right_full);
+	T_RUN(test_sql_join__using_merged_key);
+	T_RUN(test_sql_join__any_right);
+	T_RUN(test_sql_join__nullable_defaults);
+	T_RUN(test_sql_join__using_key_types);
 	T_RUN(test_sql_join__limit_stops_early);
 	T_RUN(test_sql_join__cancel_within_product);
 	T_RUN(test_sql_join__query_memory);
