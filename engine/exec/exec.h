@@ -160,6 +160,9 @@ void rs_keyset_release(struct rs_keyset *ks);
  */
 int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,
 		  uint32_t *ids, size_t *nnew);
+/* 1 when rs_keyset_add takes v with h = NULL (one plain fixed-width key of
+ * 1, 2, 4 or 8 bytes: hashed only where the key changes from row to row). */
+int rs_keyset_lazy_hash(const struct rs_keyset *ks, const struct rs_vec *v);
 /*
  * Fold 'from' (same key types; h = hashes of its keys) into ks at the end
  * of an aggregation: map[g] = ks's id of from's key g, the keys ks lacks

@@ -329,7 +329,25 @@ static int add_str1(struct rs_keyset *ks, const struct rs_vec *v, size_t n, cons
 	return 0;
 }
 
-/* rs_keyset_add for one fixed-width key of W bytes without NULLs. */
+/* rs_hash_vec's hash of a fixed-width value of at most 8 bytes (its bytes
+ * zero-extended, little-endian: the value itself for unsigned types) */
+static inline uint64_t fixed_hash(uint64_t k)
+{
+	return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+}
+
+/* the one fixed-width key that rs_keyset_add takes without hashes */
+int rs_keyset_lazy_hash(const struct rs_keyset *ks, const struct rs_vec *v)
+{
+	size_t w = v->c->width;
+
+	return ks->nk == 1 && !v->is_const && !v->c->nulls && !ks->keys[0].nulls &&
+	       (w == 1 || w == 2 || w == 4 || w == 8) && w == ks->keys[0].width &&
+	       !ks->keys[0].child && rs_type_phys(v->c->type) == RS_PHYS_FIXED;
+}
+
+/* rs_keyset_add for one fixed-width key of W bytes without NULLs; h may be
+ * NULL: hashes computed here, only where the key changes. */
 #define ADD_FIXED1(NAME, T)								\
 static int NAME(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const uint64_t *h,	\
 		uint32_t *ids, size_t *added)						\
@@ -339,24 +357,26 @@ static int NAME(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const ui
 											\
 	for (size_t i = 0; i < n; i++) {						\
 		const T *b = (const T *)ks->keys[0].data;				\
-		uint64_t tag = TAG(h[i]), x;						\
+		uint64_t hi, tag, x;							\
 		size_t mask, p;								\
 											\
 		if (i && a[i] == a[i - 1]) {						\
 			ids[i] = ids[i - 1];	/* runs of one key (sorted data) */	\
 			continue;							\
 		}									\
+		hi = h ? h[i] : fixed_hash((uint64_t)a[i]);				\
+		tag = TAG(hi);								\
 		if ((ks->n + 1) * 2 > ks->cap && (rc = grow(ks)))			\
 			return rc;							\
 		mask = ks->cap - 1;							\
-		for (p = HOME(h[i], mask); (x = ks->slots[p]); p = (p + 1) & mask)	\
+		for (p = HOME(hi, mask); (x = ks->slots[p]); p = (p + 1) & mask)	\
 			if (TAG(x) == tag && b[(uint32_t)x - 1] == a[i])		\
 				break;							\
 		if (x) {								\
 			ids[i] = (uint32_t)x - 1;					\
 			continue;							\
 		}									\
-		if ((rc = insert_at(ks, v, i, p, h[i])))				\
+		if ((rc = insert_at(ks, v, i, p, hi)))					\
 			return rc;							\
 		ids[i] = (uint32_t)(ks->n - 1);						\
 		++*added;								\
@@ -377,9 +397,7 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 	if (ks->sealed)
 		return rs_errf(ks->q->err, -EINVAL, "internal: keys added to a sealed key set");
 
-	if (ks->nk == 1 && !v->is_const && !v->c->nulls && !ks->keys[0].nulls && v->c->width &&
-	    v->c->width == ks->keys[0].width && !ks->keys[0].child &&
-	    rs_type_phys(v->c->type) == RS_PHYS_FIXED) {
+	if (rs_keyset_lazy_hash(ks, v)) {
 		int (*f)(struct rs_keyset *, const struct rs_vec *, size_t, const uint64_t *,
 			 uint32_t *, size_t *) = NULL;
 
@@ -398,6 +416,8 @@ int rs_keyset_add(struct rs_keyset *ks, const struct rs_vec *v, size_t n, const 
 		}
 	}
 
+	if (!h)
+		return rs_errf(ks->q->err, -EINVAL, "internal: keys without hashes");
 	if (ks->nk == 1 && !v->is_const && !v->c->nulls && !ks->keys[0].nulls &&
 	    rs_type_phys(v->c->type) == RS_PHYS_STRING &&
 	    rs_type_phys(ks->keys[0].type) == RS_PHYS_STRING) {

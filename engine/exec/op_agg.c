@@ -96,9 +96,12 @@ static int consume(struct agg *a, struct rs_chunk *in)
 					return rs_errf(q->err, -ENOMEM, "out of memory");
 				a->kv[k].c = &a->dk[k];
 			}
-			rs_hash_vec(&a->kv[k], n, a->h, k == 0);
+			if (a->nkeys > 1 || !rs_keyset_lazy_hash(&a->ks, &a->kv[0]))
+				rs_hash_vec(&a->kv[k], n, a->h, k == 0);
 		}
-		if ((rc = rs_keyset_add(&a->ks, a->kv, n, a->h, a->gid, &nnew)))
+		if ((rc = rs_keyset_add(&a->ks, a->kv, n,
+					a->nkeys == 1 && rs_keyset_lazy_hash(&a->ks, &a->kv[0]) ?
+					NULL : a->h, a->gid, &nnew)))
 			return rc;
 		a->ngroups = a->ks.n;
 	} else {
