@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,20 @@ static void usage(FILE *f)
 		   "  -f          stay in the foreground, log to stderr\n"
 		   "  -o OPTS     libfuse mount options (comma separated)\n"
 		   "unmount with: fusermount3 -u MOUNTPOINT\n");
+}
+
+/* Parts keep a descriptor per column file open: a workspace of many data
+ * sources and columns passes the usual soft limit of 1024 long before the
+ * hard one. The daemon takes the hard limit (as servers do). */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		fprintf(stderr, "roostfs: cannot raise the open files limit: %s\n", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -87,6 +102,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	raise_nofile();
 	memset(&fs, 0, sizeof(fs));
 	fs.operator_uid = getuid();
 	fs.operator_gid = getgid();

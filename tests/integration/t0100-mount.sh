@@ -80,10 +80,20 @@ expect 'after kill -9 the mount goes away by itself (auto_unmount)' "
 	! grep -q ' $MNT fuse' /proc/mounts
 "
 rs_reap
+# started with a low soft limit of open files, the daemon takes the hard one
+# (parts keep a descriptor per column file)
+nofile=$(ulimit -Sn)
+ulimit -Sn 256
 rs_mount || exit 1
+ulimit -Sn "$nofile"
 expect 'and a remount finds everything' '
 	test -d "$MNT/acme/web/datasources" && is "$(cat "$MNT/acme/web/tests/a.yaml")" "hi"
 '
+expect 'the daemon raises its soft limit of open files to the hard limit' "
+	soft=\$(awk '/^Max open files/ { print \$4 }' /proc/$DAEMON_PID/limits) &&
+	hard=\$(awk '/^Max open files/ { print \$5 }' /proc/$DAEMON_PID/limits) &&
+	echo \"soft \$soft hard \$hard\" >&2 && [ \"\$soft\" != 256 ] && is \"\$soft\" \"\$hard\"
+"
 rs_umount || echo "not ok - unmount"
 
 # Without -f roostfs daemonizes: its background threads (merges, the copy
