@@ -99,13 +99,13 @@ static int count_lanes(uint64_t *restrict st, const uint32_t *restrict gid, size
 		       size_t ngroups)
 {
 	enum { G = 512 };
-	uint32_t lane[4][G], mx = (uint32_t)ngroups - 1;
+	uint32_t lane[4][G];
 	size_t i;
 
 	if (!ngroups || ngroups > G)
 		return 1;
 	for (unsigned l = 0; l < 4; l++)
-		memset(lane[l], 0, (mx + 1) * sizeof(lane[l][0]));
+		memset(lane[l], 0, ngroups * sizeof(lane[l][0]));
 	for (i = 0; i + 4 <= n; i += 4) {
 		lane[0][gid[i]]++;
 		lane[1][gid[i + 1]]++;
@@ -114,7 +114,7 @@ static int count_lanes(uint64_t *restrict st, const uint32_t *restrict gid, size
 	}
 	for (; i < n; i++)
 		lane[0][gid[i]]++;
-	for (uint32_t g = 0; g <= mx; g++)
+	for (size_t g = 0; g < ngroups; g++)
 		st[g] += (uint64_t)lane[0][g] + lane[1][g] + lane[2][g] + lane[3][g];
 	return 0;
 }

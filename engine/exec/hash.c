@@ -60,6 +60,13 @@ uint64_t rs_hash_bytes(const void *p, size_t n, uint64_t seed)
 	return mum(HK1 ^ n, mum(a ^ HK1, b ^ h) ^ HK2);
 }
 
+/* The hash of a fixed-width value of at most 8 bytes: its bytes
+ * zero-extended, little-endian (the value itself for unsigned types). */
+static inline uint64_t fixed_hash(uint64_t k)
+{
+	return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+}
+
 uint64_t rs_hash_row(const struct rs_col *c, size_t r)
 {
 	if (c->nulls && c->nulls[r])
@@ -69,12 +76,12 @@ uint64_t rs_hash_row(const struct rs_col *c, size_t r)
 		if (c->width == 8) {
 			uint64_t k;
 			memcpy(&k, c->data + r * 8, 8);
-			return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+			return fixed_hash(k);
 		}
 		if (c->width <= 4) {
 			uint64_t k = 0;
 			memcpy(&k, c->data + r * c->width, c->width);
-			return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+			return fixed_hash(k);
 		}
 		return rs_hash_bytes(c->data + r * c->width, c->width, 1);
 	case RS_PHYS_STRING: {
@@ -107,7 +114,7 @@ void rs_hash_vec(const struct rs_vec *v, size_t n, uint64_t *h, int init)
 			uint64_t k = 0, x;
 
 			memcpy(&k, c->data + i * c->width, c->width);
-			x = rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
+			x = fixed_hash(k);
 			h[i] = init ? x : rs_hash_mix(h[i] * 31 + x);
 		}
 		return;
@@ -172,9 +179,10 @@ void rs_keyset_release(struct rs_keyset *ks)
 #define TAG(h) ((h) & 0xffffffff00000000ULL)
 #define HOME(h, mask) ((size_t)((h) >> 32) & (mask))
 
-static int grow_to(struct rs_keyset *ks, size_t cap)
+/* Double the table (256 slots at first) and place every slot again. */
+static int grow(struct rs_keyset *ks)
 {
-	size_t mask = cap - 1;
+	size_t cap = ks->cap ? ks->cap * 2 : 256, mask = cap - 1;
 	uint64_t *sl = calloc(cap, sizeof(*sl));
 	int64_t mem = (int64_t)(cap * sizeof(*sl));
 
@@ -197,11 +205,6 @@ static int grow_to(struct rs_keyset *ks, size_t cap)
 		return -ENOMEM;
 	ks->mem = mem;
 	return 0;
-}
-
-static int grow(struct rs_keyset *ks)
-{
-	return grow_to(ks, ks->cap ? ks->cap * 2 : 256);
 }
 
 int rs_keyset_absorb(struct rs_keyset *ks, const struct rs_keyset *from, const uint64_t *h,
@@ -327,13 +330,6 @@ static int add_str1(struct rs_keyset *ks, const struct rs_vec *v, size_t n, cons
 		++*added;
 	}
 	return 0;
-}
-
-/* rs_hash_vec's hash of a fixed-width value of at most 8 bytes (its bytes
- * zero-extended, little-endian: the value itself for unsigned types) */
-static inline uint64_t fixed_hash(uint64_t k)
-{
-	return rs_hash_mix(k ^ 0x2545f4914f6cdd1dULL);
 }
 
 /* the one fixed-width key that rs_keyset_add takes without hashes */

@@ -75,6 +75,7 @@ static int consume(struct agg *a, struct rs_chunk *in)
 			return rc;
 	} else if (a->nkeys) {
 		size_t nnew;
+		int lazy;
 
 		for (unsigned k = 0; k < a->nkeys; k++) {
 			const struct rs_expr *e = a->keys[k];
@@ -96,12 +97,11 @@ static int consume(struct agg *a, struct rs_chunk *in)
 					return rs_errf(q->err, -ENOMEM, "out of memory");
 				a->kv[k].c = &a->dk[k];
 			}
-			if (a->nkeys > 1 || !rs_keyset_lazy_hash(&a->ks, &a->kv[0]))
-				rs_hash_vec(&a->kv[k], n, a->h, k == 0);
 		}
-		if ((rc = rs_keyset_add(&a->ks, a->kv, n,
-					a->nkeys == 1 && rs_keyset_lazy_hash(&a->ks, &a->kv[0]) ?
-					NULL : a->h, a->gid, &nnew)))
+		lazy = rs_keyset_lazy_hash(&a->ks, &a->kv[0]);
+		for (unsigned k = 0; k < a->nkeys && !lazy; k++)
+			rs_hash_vec(&a->kv[k], n, a->h, k == 0);
+		if ((rc = rs_keyset_add(&a->ks, a->kv, n, lazy ? NULL : a->h, a->gid, &nnew)))
 			return rc;
 		a->ngroups = a->ks.n;
 	} else {
